@@ -1,0 +1,33 @@
+namespace OciBuild.Core.Errors;
+
+/// <summary>Stable error codes; docs/errors.md explains each one and its fix.</summary>
+public static class ErrorCodes
+{
+    public const string InvalidReference = "OCIB1001";
+    public const string InvalidDigest = "OCIB1002";
+    public const string DigestMismatch = "OCIB1003";
+    public const string InvalidManifest = "OCIB1004";
+    public const string InvalidConfig = "OCIB1005";
+    public const string InvalidCredentials = "OCIB1006";
+    public const string InvalidArgument = "OCIB1007";
+
+    public const string ImageNotFound = "OCIB2001";
+    public const string BlobNotFound = "OCIB2002";
+    public const string ContainerNotFound = "OCIB2003";
+    public const string PlatformNotFound = "OCIB2004";
+
+    public const string RegistryError = "OCIB3001";
+    public const string RegistryUnreachable = "OCIB3002";
+    public const string RegistryUnauthorized = "OCIB3003";
+    public const string TlsFailure = "OCIB3004";
+
+    public const string LayerUnsafe = "OCIB4001";
+    public const string LayerInvalid = "OCIB4002";
+    public const string NoPublishOutput = "OCIB4003";
+
+    public const string StoreError = "OCIB5001";
+    public const string ImageInUse = "OCIB5002";
+
+    public const string RuntimeMissing = "OCIB6001";
+    public const string RuntimeFailed = "OCIB6002";
+}
