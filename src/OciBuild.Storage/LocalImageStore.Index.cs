@@ -1,0 +1,73 @@
+using OciBuild.Core;
+using OciBuild.Core.Errors;
+
+namespace OciBuild.Storage;
+
+public sealed partial class LocalImageStore
+{
+    /// <summary>
+    /// Picks the stored name that <paramref name="text"/> means. A full reference must match exactly;
+    /// a name without a registry also matches the same repository under any registry, preferring
+    /// <c>localhost/</c>, so <c>helloecho</c> finds <c>localhost/helloecho:latest</c>.
+    /// </summary>
+    internal static string? ResolveName(IEnumerable<string> storedNames, string text)
+    {
+        if (!ImageReference.TryParse(text, out var reference) || reference is null)
+        {
+            return null;
+        }
+
+        var names = storedNames.Distinct().ToList();
+        string full = reference.ToString();
+        if (names.Contains(full))
+        {
+            return full;
+        }
+
+        if (ImageReference.NamesRegistry(text))
+        {
+            return null;
+        }
+
+        string typedPath = text.Split('@')[0];
+        int colon = typedPath.LastIndexOf(':');
+        if (colon > typedPath.LastIndexOf('/'))
+        {
+            typedPath = typedPath[..colon];
+        }
+
+        var candidates = names
+            .Select(n => (Name: n, Reference: ImageReference.TryParse(n, out var r) ? r : null))
+            .Where(c => c.Reference is not null
+                        && (c.Reference.Repository == typedPath || c.Reference.Repository == "library/" + typedPath)
+                        && c.Reference.TagOrDigest == reference.TagOrDigest)
+            .ToList();
+        return candidates.FirstOrDefault(c => c.Reference!.Registry == LocalRegistry).Name
+               ?? (candidates.Count == 1 ? candidates[0].Name : null);
+    }
+
+    private ImageIndex ReadIndex()
+    {
+        if (!File.Exists(_indexPath))
+        {
+            return new ImageIndex { MediaType = MediaTypes.OciIndex };
+        }
+
+        byte[] bytes = File.ReadAllBytes(_indexPath);
+        try
+        {
+            return OciJson.Deserialize<ImageIndex>(bytes, $"store index {_indexPath}");
+        }
+        catch (OciException e)
+        {
+            throw new OciException(ErrorCodes.StoreError, $"the local store's index is damaged: {e.Message}", e);
+        }
+    }
+
+    private void WriteIndex(ImageIndex index)
+    {
+        string temporary = _indexPath + ".tmp";
+        File.WriteAllBytes(temporary, OciJson.Serialize(index with { MediaType = MediaTypes.OciIndex }));
+        File.Move(temporary, _indexPath, overwrite: true);
+    }
+}

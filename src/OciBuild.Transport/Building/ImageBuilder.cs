@@ -1,0 +1,86 @@
+using OciBuild.Core;
+using OciBuild.Core.Errors;
+
+namespace OciBuild.Transport.Building;
+
+/// <summary>
+/// Puts new layers and settings on top of a base image and returns the result as an
+/// <see cref="IImageSource"/> that <see cref="ImageCopier"/> writes to any destination.
+/// </summary>
+public static class ImageBuilder
+{
+    public const string BaseNameAnnotation = "org.opencontainers.image.base.name";
+    public const string BaseDigestAnnotation = "org.opencontainers.image.base.digest";
+
+    /// <param name="baseImage">The base image, or null to start from an empty (scratch) image.</param>
+    /// <param name="baseName">The base image's reference, recorded in the manifest's annotations.</param>
+    public static async Task<BuiltImage> BuildAsync(IImageSource? baseImage, string? baseName, Platform platform, ImageSettings settings, IReadOnlyList<NewLayer> layers, CancellationToken cancellationToken)
+    {
+        ImageConfig baseConfig;
+        IReadOnlyList<Descriptor> baseLayers;
+        Digest? baseDigest = null;
+        if (baseImage is null)
+        {
+            baseConfig = new ImageConfig { Architecture = platform.Architecture, Os = platform.Os, Variant = platform.Variant };
+            baseLayers = [];
+        }
+        else
+        {
+            var baseManifestContent = await ImageCopier.ResolveManifestAsync(baseImage, platform, cancellationToken).ConfigureAwait(false);
+            var baseManifest = OciJson.Deserialize<ImageManifest>(baseManifestContent.Bytes, $"manifest of base image {baseImage.Description}");
+            baseConfig = await ReadConfigAsync(baseImage, baseManifest.Config, cancellationToken).ConfigureAwait(false);
+            baseLayers = baseManifest.Layers;
+            baseDigest = baseManifestContent.Digest;
+            if (baseConfig.RootFs.DiffIds.Count != baseLayers.Count)
+            {
+                throw new OciException(ErrorCodes.InvalidConfig, $"base image {baseImage.Description} lists {baseLayers.Count} layers but {baseConfig.RootFs.DiffIds.Count} diff IDs");
+            }
+        }
+
+        var config = ConfigAssembler.Assemble(baseConfig, settings, layers);
+        byte[] configBytes = OciJson.Serialize(config);
+        var configDescriptor = new Descriptor { MediaType = MediaTypes.OciConfig, Digest = Digest.Compute(configBytes), Size = configBytes.LongLength };
+
+        var manifestLayers = baseLayers.Select(ToOciLayer)
+            .Concat(layers.Select(l => new Descriptor { MediaType = l.Layer.MediaType, Digest = l.Layer.Digest, Size = l.Layer.Size }))
+            .ToList();
+        var annotations = new Dictionary<string, string>();
+        if (baseName is not null && baseDigest is not null)
+        {
+            annotations[BaseNameAnnotation] = baseName;
+            annotations[BaseDigestAnnotation] = baseDigest.Value.ToString();
+        }
+
+        var manifest = new ImageManifest
+        {
+            MediaType = MediaTypes.OciManifest,
+            Config = configDescriptor,
+            Layers = manifestLayers,
+            Annotations = annotations.Count > 0 ? annotations : null,
+        };
+        byte[] manifestBytes = OciJson.Serialize(manifest);
+        var manifestContent = new ManifestContent(manifestBytes, MediaTypes.OciManifest, Digest.Compute(manifestBytes));
+        return new BuiltImage(baseImage, manifestContent, manifest, configBytes, config, layers);
+    }
+
+    private static async Task<ImageConfig> ReadConfigAsync(IImageSource source, Descriptor descriptor, CancellationToken cancellationToken)
+    {
+        if (descriptor.Size > OciJson.MaxDocumentSize)
+        {
+            throw new OciException(ErrorCodes.InvalidConfig, $"the config of {source.Description} is {descriptor.Size} bytes, over the limit of {OciJson.MaxDocumentSize}");
+        }
+
+        await using var stream = await source.OpenBlobAsync(descriptor, cancellationToken).ConfigureAwait(false);
+        using var buffer = new MemoryStream();
+        await stream.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
+        return OciJson.Deserialize<ImageConfig>(buffer.ToArray(), $"config of {source.Description}");
+    }
+
+    // Docker's layer media types name the same bytes as OCI's, so the digests stay valid.
+    private static Descriptor ToOciLayer(Descriptor layer) => layer.MediaType switch
+    {
+        MediaTypes.DockerLayerGzip => layer with { MediaType = MediaTypes.OciLayerGzip },
+        MediaTypes.DockerForeignLayerGzip => layer with { MediaType = "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip" },
+        _ => layer,
+    };
+}

@@ -1,0 +1,6 @@
+using OciBuild.Layers;
+
+namespace OciBuild.Transport.Building;
+
+/// <summary>A layer built for the new image: its digests, the file that holds its blob, and its history comment.</summary>
+public sealed record NewLayer(BuiltLayer Layer, string BlobPath, string Comment);

@@ -1,0 +1,21 @@
+using OciBuild.Core;
+
+namespace OciBuild.Transport;
+
+/// <summary>Where an image is written: blobs first, then the manifest under each tag.</summary>
+public interface IImageDestination
+{
+    string Description { get; }
+
+    Task<bool> HasBlobAsync(Descriptor blob, CancellationToken cancellationToken);
+
+    /// <summary>Makes a blob that lives in <paramref name="from"/> available here without moving its bytes. Returns false when that is not possible.</summary>
+    Task<bool> TryMountBlobAsync(Descriptor blob, ImageReference from, CancellationToken cancellationToken)
+        => Task.FromResult(false);
+
+    /// <summary>Writes a blob read from <paramref name="content"/>, which yields exactly <c>blob.Size</c> bytes.</summary>
+    Task PutBlobAsync(Descriptor blob, Stream content, CancellationToken cancellationToken);
+
+    /// <summary>Writes the manifest and points <paramref name="tag"/> at it.</summary>
+    Task PutManifestAsync(ManifestContent manifest, string tag, CancellationToken cancellationToken);
+}

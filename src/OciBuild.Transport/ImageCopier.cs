@@ -1,0 +1,107 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using OciBuild.Core;
+using OciBuild.Core.Errors;
+
+namespace OciBuild.Transport;
+
+/// <summary>
+/// Copies one image from any source to any destination: a blob the destination already has is
+/// skipped, one that lives in another repository of the destination's registry is mounted, and only
+/// the rest is streamed. Blobs go in parallel, config last among them, and the manifest only after
+/// every blob is in place, so a reader never sees a manifest with missing blobs.
+/// </summary>
+public sealed class ImageCopier
+{
+    private const int MaxParallelBlobs = 4;
+    private readonly ILogger _logger;
+
+    public ImageCopier(ILogger? logger = null)
+    {
+        _logger = logger ?? NullLogger.Instance;
+    }
+
+    /// <summary>Copies the image and tags it with every entry of <paramref name="tags"/>.</summary>
+    /// <param name="platform">The platform to pick when the source is an index; null means this machine's.</param>
+    public async Task<CopyResult> CopyAsync(IImageSource source, IImageDestination destination, IReadOnlyList<string> tags, Platform? platform, CancellationToken cancellationToken)
+    {
+        if (tags.Count == 0)
+        {
+            throw new ArgumentException("at least one tag is required", nameof(tags));
+        }
+
+        var manifestContent = await ResolveManifestAsync(source, platform ?? Platform.Current(), cancellationToken).ConfigureAwait(false);
+        var manifest = OciJson.Deserialize<ImageManifest>(manifestContent.Bytes, $"manifest of {source.Description}");
+
+        using var throttle = new SemaphoreSlim(MaxParallelBlobs);
+        var layerCopies = manifest.Layers.Select(async layer =>
+        {
+            await throttle.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await CopyBlobAsync(source, destination, layer, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                throttle.Release();
+            }
+        });
+        await Task.WhenAll(layerCopies).ConfigureAwait(false);
+        await CopyBlobAsync(source, destination, manifest.Config, cancellationToken).ConfigureAwait(false);
+
+        foreach (string tag in tags)
+        {
+            await destination.PutManifestAsync(manifestContent, tag, cancellationToken).ConfigureAwait(false);
+            _logger.LogInformation("wrote manifest {Digest} to {Destination}:{Tag}", manifestContent.Digest, destination.Description, tag);
+        }
+
+        long size = manifest.Config.Size + manifest.Layers.Sum(l => l.Size);
+        return new CopyResult(manifestContent.Digest, manifestContent.MediaType, manifest.Config.Digest, size);
+    }
+
+    /// <summary>Returns the image manifest for <paramref name="platform"/>, going through an index when the source has one.</summary>
+    public static async Task<ManifestContent> ResolveManifestAsync(IImageSource source, Platform platform, CancellationToken cancellationToken)
+    {
+        var top = await source.GetManifestAsync(null, cancellationToken).ConfigureAwait(false);
+        if (!top.IsIndex)
+        {
+            return top;
+        }
+
+        var index = OciJson.Deserialize<ImageIndex>(top.Bytes, $"index of {source.Description}");
+        var entry = index.FindManifest(platform);
+        if (entry is null)
+        {
+            string available = string.Join(", ", index.Manifests.Select(m => m.Platform?.ToString() ?? "unknown"));
+            throw new NotFoundException(ErrorCodes.PlatformNotFound, $"{source.Description} has no image for {platform}; it has: {available}");
+        }
+
+        var manifest = await source.GetManifestAsync(entry.Digest, cancellationToken).ConfigureAwait(false);
+        if (manifest.Digest != entry.Digest)
+        {
+            throw new DigestMismatchException($"manifest for {platform} in {source.Description}", entry.Digest, manifest.Digest);
+        }
+
+        return manifest;
+    }
+
+    private async Task CopyBlobAsync(IImageSource source, IImageDestination destination, Descriptor blob, CancellationToken cancellationToken)
+    {
+        if (await destination.HasBlobAsync(blob, cancellationToken).ConfigureAwait(false))
+        {
+            _logger.LogInformation("blob {Digest} already exists in {Destination}", blob.Digest, destination.Description);
+            return;
+        }
+
+        var location = source.GetBlobLocation(blob);
+        if (location is not null && await destination.TryMountBlobAsync(blob, location, cancellationToken).ConfigureAwait(false))
+        {
+            _logger.LogInformation("mounted blob {Digest} from {Source}", blob.Digest, location.Name);
+            return;
+        }
+
+        await using var content = await source.OpenBlobAsync(blob, cancellationToken).ConfigureAwait(false);
+        await destination.PutBlobAsync(blob, content, cancellationToken).ConfigureAwait(false);
+        _logger.LogInformation("copied blob {Digest} ({Size} bytes) to {Destination}", blob.Digest, blob.Size, destination.Description);
+    }
+}

@@ -1,0 +1,125 @@
+using System.Collections.Concurrent;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using OciBuild.Core.Errors;
+
+namespace OciBuild.Transport.Registry;
+
+/// <summary>
+/// Answers a registry's authentication challenges: Basic with the configured credentials, or Bearer
+/// with a token from the challenge's realm for the requested scope (distribution token spec). Tokens
+/// are kept per scope until shortly before they expire.
+/// </summary>
+internal sealed class RegistryAuthenticator
+{
+    private readonly HttpClient _client;
+    private readonly string _registry;
+    private readonly RegistryCredentials? _credentials;
+    private readonly ILogger _logger;
+    private readonly ConcurrentDictionary<string, (AuthenticationHeaderValue Header, DateTimeOffset Expires)> _tokens = new();
+    private AuthChallenge? _challenge;
+
+    public RegistryAuthenticator(HttpClient client, string registry, RegistryCredentials? credentials, ILogger logger)
+    {
+        _client = client;
+        _registry = registry;
+        _credentials = credentials;
+        _logger = logger;
+    }
+
+    /// <summary>Returns the header to send for <paramref name="scope"/>, or null before the registry has asked for any.</summary>
+    public AuthenticationHeaderValue? GetCachedHeader(string scope)
+    {
+        if (_challenge is null)
+        {
+            return null;
+        }
+
+        if (IsBasic(_challenge))
+        {
+            return BasicHeader();
+        }
+
+        return _tokens.TryGetValue(scope, out var token) && token.Expires > DateTimeOffset.UtcNow ? token.Header : null;
+    }
+
+    /// <summary>Reads the challenge of a 401 answer and returns the header to retry with, or null when there is nothing to try.</summary>
+    public async Task<AuthenticationHeaderValue?> AnswerAsync(HttpResponseMessage unauthorized, string scope, CancellationToken cancellationToken)
+    {
+        var challenge = unauthorized.Headers.WwwAuthenticate
+            .Select(h => AuthChallenge.Parse(h.ToString()))
+            .FirstOrDefault(c => c is not null);
+        if (challenge is null)
+        {
+            return null;
+        }
+
+        _challenge = challenge;
+        if (IsBasic(challenge))
+        {
+            return BasicHeader();
+        }
+
+        if (!challenge.Scheme.Equals("Bearer", StringComparison.OrdinalIgnoreCase) || challenge.Realm is null)
+        {
+            throw new OciException(ErrorCodes.RegistryUnauthorized, $"registry {_registry} asks for authentication scheme \"{challenge.Scheme}\", which is not supported (Basic and Bearer are)");
+        }
+
+        return await FetchTokenAsync(challenge, scope, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static bool IsBasic(AuthChallenge challenge) => challenge.Scheme.Equals("Basic", StringComparison.OrdinalIgnoreCase);
+
+    private AuthenticationHeaderValue? BasicHeader()
+    {
+        if (_credentials is null)
+        {
+            return null;
+        }
+
+        string encoded = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{_credentials.UserName}:{_credentials.Password}"));
+        return new AuthenticationHeaderValue("Basic", encoded);
+    }
+
+    private async Task<AuthenticationHeaderValue> FetchTokenAsync(AuthChallenge challenge, string scope, CancellationToken cancellationToken)
+    {
+        var query = new List<string>();
+        if (challenge.Service is not null)
+        {
+            query.Add("service=" + Uri.EscapeDataString(challenge.Service));
+        }
+
+        foreach (string part in scope.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+        {
+            query.Add("scope=" + Uri.EscapeDataString(part));
+        }
+
+        string separator = challenge.Realm!.Contains('?') ? "&" : "?";
+        using var request = new HttpRequestMessage(HttpMethod.Get, challenge.Realm + separator + string.Join("&", query));
+        request.Headers.Authorization = BasicHeader();
+        _logger.LogDebug("requesting a token from {Realm} for {Scope} ({Mode})", challenge.Realm, scope, _credentials is null ? "anonymous" : "user " + _credentials.UserName);
+
+        using var response = await _client.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+        {
+            string who = _credentials is null ? "anonymous access" : $"user \"{_credentials.UserName}\"";
+            throw new OciException(ErrorCodes.RegistryUnauthorized, $"the token service of {_registry} refused {who} for {scope}: {(int)response.StatusCode} {response.ReasonPhrase}");
+        }
+
+        using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false));
+        string? token = document.RootElement.TryGetProperty("token", out var t) ? t.GetString()
+            : document.RootElement.TryGetProperty("access_token", out var a) ? a.GetString() : null;
+        if (string.IsNullOrEmpty(token))
+        {
+            throw new OciException(ErrorCodes.RegistryUnauthorized, $"the token service of {_registry} answered without a token");
+        }
+
+        int lifetime = document.RootElement.TryGetProperty("expires_in", out var e) && e.TryGetInt32(out int seconds) ? seconds : 60;
+        var header = new AuthenticationHeaderValue("Bearer", token);
+        // Renew ten seconds early so that a token never expires between check and use.
+        _tokens[scope] = (header, DateTimeOffset.UtcNow.AddSeconds(Math.Max(lifetime - 10, 1)));
+        return header;
+    }
+}

@@ -1,0 +1,102 @@
+using System.Net;
+using System.Net.Http.Headers;
+using OciBuild.Core;
+using OciBuild.Core.Errors;
+
+namespace OciBuild.Transport.Registry;
+
+public sealed partial class RegistryClient
+{
+    /// <summary>Fetches a manifest or index by tag or digest. A fetch by digest is verified against that digest.</summary>
+    public async Task<ManifestContent> GetManifestAsync(string repository, string tagOrDigest, CancellationToken cancellationToken)
+    {
+        string action = $"reading manifest {Registry}/{repository}:{tagOrDigest}";
+        using var response = await SendAsync(
+            baseUri =>
+            {
+                var request = new HttpRequestMessage(HttpMethod.Get, new Uri(baseUri, $"/v2/{repository}/manifests/{tagOrDigest}"));
+                foreach (string mediaType in MediaTypes.ManifestAccept)
+                {
+                    request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(mediaType));
+                }
+
+                return request;
+            },
+            PullScope(repository),
+            idempotent: true,
+            cancellationToken).ConfigureAwait(false);
+
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            throw new NotFoundException(ErrorCodes.ImageNotFound, $"image {Registry}/{repository}:{tagOrDigest} not found: the registry has no such manifest");
+        }
+
+        if (!response.IsSuccessStatusCode)
+        {
+            throw await RegistryException.FromResponseAsync(response, action, cancellationToken).ConfigureAwait(false);
+        }
+
+        long? length = response.Content.Headers.ContentLength;
+        if (length > OciJson.MaxDocumentSize)
+        {
+            throw new OciException(ErrorCodes.InvalidManifest, $"{action}: the manifest is {length} bytes, over the limit of {OciJson.MaxDocumentSize}");
+        }
+
+        byte[] bytes = await ReadLimitedAsync(response.Content, OciJson.MaxDocumentSize, action, cancellationToken).ConfigureAwait(false);
+        var content = ManifestContent.FromBytes(bytes, response.Content.Headers.ContentType?.MediaType);
+        if (Digest.TryParse(tagOrDigest, out var requested) && requested != content.Digest)
+        {
+            throw new DigestMismatchException(action, requested, content.Digest);
+        }
+
+        return content;
+    }
+
+    /// <summary>Stores a manifest under a tag (or its digest). Returns the digest of the bytes sent.</summary>
+    public async Task<Digest> PutManifestAsync(string repository, string tag, ManifestContent manifest, CancellationToken cancellationToken)
+    {
+        string action = $"writing manifest {Registry}/{repository}:{tag}";
+        using var response = await SendAsync(
+            baseUri =>
+            {
+                var request = new HttpRequestMessage(HttpMethod.Put, new Uri(baseUri, $"/v2/{repository}/manifests/{tag}"))
+                {
+                    Content = new ByteArrayContent(manifest.Bytes),
+                };
+                request.Content.Headers.ContentType = new MediaTypeHeaderValue(manifest.MediaType);
+                return request;
+            },
+            PushScope(repository),
+            idempotent: true,
+            cancellationToken).ConfigureAwait(false);
+
+        if (!response.IsSuccessStatusCode)
+        {
+            throw await RegistryException.FromResponseAsync(response, action, cancellationToken).ConfigureAwait(false);
+        }
+
+        return manifest.Digest;
+    }
+
+    internal static string PullScope(string repository) => $"repository:{repository}:pull";
+
+    internal static string PushScope(string repository) => $"repository:{repository}:pull,push";
+
+    private static async Task<byte[]> ReadLimitedAsync(HttpContent content, int limit, string action, CancellationToken cancellationToken)
+    {
+        await using var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        using var buffer = new MemoryStream();
+        byte[] chunk = new byte[81920];
+        int read;
+        while ((read = await stream.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+        {
+            buffer.Write(chunk, 0, read);
+            if (buffer.Length > limit)
+            {
+                throw new OciException(ErrorCodes.InvalidManifest, $"{action}: the document is over the limit of {limit} bytes");
+            }
+        }
+
+        return buffer.ToArray();
+    }
+}

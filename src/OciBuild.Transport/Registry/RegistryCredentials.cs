@@ -1,0 +1,22 @@
+using OciBuild.Core.Errors;
+
+namespace OciBuild.Transport.Registry;
+
+/// <summary>A user name and password (or token) for one registry. <see cref="ToString"/> never shows the password.</summary>
+public sealed record RegistryCredentials(string UserName, string Password)
+{
+    /// <summary>Parses <c>user:password</c>, as <c>--creds</c> and <c>OciCreds</c> take it; the password may contain colons.</summary>
+    public static RegistryCredentials Parse(string value)
+    {
+        int colon = value.IndexOf(':');
+        if (colon <= 0)
+        {
+            // Never echo the value: it may be a password typed without its user name.
+            throw new OciException(ErrorCodes.InvalidCredentials, "credentials must have the form USER:PASSWORD (the user name is missing)");
+        }
+
+        return new RegistryCredentials(value[..colon], value[(colon + 1)..]);
+    }
+
+    public override string ToString() => $"{UserName}:***";
+}

@@ -1,0 +1,78 @@
+using System.Net;
+using System.Text.Json;
+using OciBuild.Core.Errors;
+
+namespace OciBuild.Transport.Registry;
+
+/// <summary>A registry answered with an error status; <see cref="ErrorCode"/> is the distribution API's code when it sent one.</summary>
+public sealed class RegistryException : OciException
+{
+    public RegistryException(string code, string message, HttpStatusCode? status = null, string? errorCode = null, Exception? innerException = null)
+        : base(code, message, innerException)
+    {
+        Status = status;
+        ErrorCode = errorCode;
+    }
+
+    public HttpStatusCode? Status { get; }
+
+    public string? ErrorCode { get; }
+
+    /// <summary>Builds the exception for a failed response, reading the distribution API's error body when present.</summary>
+    public static async Task<RegistryException> FromResponseAsync(HttpResponseMessage response, string action, CancellationToken cancellationToken)
+    {
+        string body = "";
+        try
+        {
+            body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpRequestException)
+        {
+        }
+
+        (string? errorCode, string? errorMessage) = ParseErrors(body);
+        string detail = errorCode is null ? "" : $" ({errorCode}: {errorMessage})";
+        var status = response.StatusCode;
+        string code = status switch
+        {
+            HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden => ErrorCodes.RegistryUnauthorized,
+            HttpStatusCode.NotFound => ErrorCodes.ImageNotFound,
+            _ => ErrorCodes.RegistryError,
+        };
+        string hint = status switch
+        {
+            HttpStatusCode.Unauthorized => "; check the credentials (--creds or OciCreds)",
+            HttpStatusCode.Forbidden => "; the credentials are valid but lack permission for this repository",
+            _ => "",
+        };
+        return new RegistryException(code, $"{action}: registry answered {(int)status} {response.ReasonPhrase}{detail}{hint}", status, errorCode);
+    }
+
+    private static (string? Code, string? Message) ParseErrors(string body)
+    {
+        if (string.IsNullOrWhiteSpace(body) || body.Length > 64 * 1024)
+        {
+            return (null, null);
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            if (document.RootElement.ValueKind == JsonValueKind.Object
+                && document.RootElement.TryGetProperty("errors", out var errors)
+                && errors.ValueKind == JsonValueKind.Array
+                && errors.GetArrayLength() > 0)
+            {
+                var first = errors[0];
+                string? code = first.TryGetProperty("code", out var c) ? c.GetString() : null;
+                string? message = first.TryGetProperty("message", out var m) ? m.GetString() : null;
+                return (code, message);
+            }
+        }
+        catch (JsonException)
+        {
+        }
+
+        return (null, null);
+    }
+}

@@ -1,0 +1,86 @@
+using Microsoft.Extensions.Logging;
+using OciBuild.Core;
+using OciBuild.Core.Errors;
+using OciBuild.Storage;
+using OciBuild.Transport.Registry;
+using OciBuild.Transport.Store;
+
+namespace OciBuild.Transport;
+
+/// <summary>
+/// Opens image sources and destinations by location, sharing one registry client per registry and
+/// the local store. The settings for each registry come from <c>registryOptions</c>.
+/// </summary>
+public sealed class TransportContext : IDisposable
+{
+    private readonly Func<string, RegistryOptions> _registryOptions;
+    private readonly Dictionary<string, RegistryClient> _clients = new();
+
+    public TransportContext(LocalImageStore store, Func<string, RegistryOptions> registryOptions, ILogger logger)
+    {
+        Store = store;
+        _registryOptions = registryOptions;
+        Logger = logger;
+    }
+
+    public LocalImageStore Store { get; }
+
+    public ILogger Logger { get; }
+
+    public RegistryClient GetRegistryClient(string registry)
+    {
+        lock (_clients)
+        {
+            if (!_clients.TryGetValue(registry, out var client))
+            {
+                client = new RegistryClient(registry, _registryOptions(registry));
+                _clients[registry] = client;
+            }
+
+            return client;
+        }
+    }
+
+    /// <summary>
+    /// Opens an image for reading. A location without a transport is looked up in the local store
+    /// first and in its registry after, as buildah does with its default pull policy.
+    /// </summary>
+    public async Task<IImageSource> OpenSourceAsync(ImageLocation location, CancellationToken cancellationToken)
+    {
+        if (location.Transport != TransportKind.Registry)
+        {
+            var stored = await Store.FindImageAsync(location.Text, cancellationToken).ConfigureAwait(false);
+            if (stored is not null)
+            {
+                return new StoreImageSource(Store, stored, location.Text);
+            }
+
+            if (location.Transport == TransportKind.LocalStore)
+            {
+                throw new NotFoundException(ErrorCodes.ImageNotFound, $"image {location.Text} not found in the local store at {Store.Root}; `ocibuild images` lists what it holds");
+            }
+        }
+
+        return new RegistryImageSource(GetRegistryClient(location.Reference.Registry), location.Reference);
+    }
+
+    /// <summary>Opens a destination; without a transport, the image goes to the local store.</summary>
+    public IImageDestination OpenDestination(ImageLocation location)
+    {
+        if (location.Transport == TransportKind.Registry)
+        {
+            return new RegistryImageDestination(GetRegistryClient(location.Reference.Registry), location.Reference);
+        }
+
+        var name = ImageLocation.ParseLocalName(location.Text);
+        return new StoreImageDestination(Store, name.Name);
+    }
+
+    public void Dispose()
+    {
+        foreach (var client in _clients.Values)
+        {
+            client.Dispose();
+        }
+    }
+}
