@@ -37,6 +37,10 @@ public static class ConfigAssembler
         {
             container.User = settings.User;
         }
+        else if (settings.UseAppUidAsDefaultUser && container.GetEnvironmentVariable("APP_UID") is { Length: > 0 } appUid)
+        {
+            container.User = appUid;
+        }
 
         foreach (var (name, value) in settings.EnvironmentVariables)
         {

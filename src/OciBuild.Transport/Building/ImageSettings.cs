@@ -15,6 +15,12 @@ public sealed record ImageSettings
 
     public string? User { get; init; }
 
+    /// <summary>
+    /// When <see cref="User"/> is null, run as the base image's <c>APP_UID</c> if it defines one, as the
+    /// .NET SDK does: Microsoft's .NET images set it to a non-root user.
+    /// </summary>
+    public bool UseAppUidAsDefaultUser { get; init; }
+
     public IReadOnlyDictionary<string, string> EnvironmentVariables { get; init; } = new Dictionary<string, string>();
 
     public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();

@@ -1,0 +1,35 @@
+using OciBuild.Core.Errors;
+
+namespace OciBuild.Cli;
+
+/// <summary>Runs a verb's work and turns its errors into a message on standard error and an exit code.</summary>
+internal static class CommandAction
+{
+    public static async Task<int> RunAsync(Func<Task<int>> action, int failureCode = ExitCodes.Failure)
+    {
+        try
+        {
+            return await action().ConfigureAwait(false);
+        }
+        catch (OciException e)
+        {
+            await Console.Error.WriteLineAsync($"Error: {e.Message} [{e.Code}]").ConfigureAwait(false);
+            return failureCode;
+        }
+        catch (OperationCanceledException)
+        {
+            await Console.Error.WriteLineAsync("Error: canceled").ConfigureAwait(false);
+            return ExitCodes.Canceled;
+        }
+        catch (IOException e)
+        {
+            await Console.Error.WriteLineAsync($"Error: {e.Message}").ConfigureAwait(false);
+            return failureCode;
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            await Console.Error.WriteLineAsync($"Error: {e.Message}; run as root or set --root to a folder you can write").ConfigureAwait(false);
+            return failureCode;
+        }
+    }
+}

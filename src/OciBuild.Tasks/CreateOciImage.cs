@@ -1,0 +1,178 @@
+using Microsoft.Build.Framework;
+using Microsoft.Build.Utilities;
+using OciBuild.Core;
+using OciBuild.Core.Errors;
+using OciBuild.Transport.Building;
+
+namespace OciBuild.Tasks;
+
+/// <summary>
+/// Builds an OCI image from the publish folder and pushes it to a registry or the local store.
+/// Parameters mirror the <c>Oci*</c> properties and items of OciBuild.Tasks.targets.
+/// </summary>
+public sealed class CreateOciImage : Microsoft.Build.Utilities.Task, ICancelableTask
+{
+    private readonly CancellationTokenSource _cancellation = new();
+
+    [Required]
+    public string PublishDirectory { get; set; } = "";
+
+    public string? BaseImage { get; set; }
+
+    public string? Registry { get; set; }
+
+    [Required]
+    public string Repository { get; set; } = "";
+
+    /// <summary>Tags separated by ';' or ','.</summary>
+    public string Tags { get; set; } = "latest";
+
+    public string WorkingDirectory { get; set; } = "/app";
+
+    public string[]? Entrypoint { get; set; }
+
+    public string[]? Cmd { get; set; }
+
+    public string? User { get; set; }
+
+    public ITaskItem[] Ports { get; set; } = [];
+
+    public ITaskItem[] EnvironmentVariables { get; set; } = [];
+
+    public ITaskItem[] Labels { get; set; } = [];
+
+    public string? AppHostName { get; set; }
+
+    public string? AssemblyFileName { get; set; }
+
+    public string? RuntimeIdentifier { get; set; }
+
+    public bool TlsVerify { get; set; } = true;
+
+    public string? Credentials { get; set; }
+
+    public string? LocalStore { get; set; }
+
+    [Output]
+    public ITaskItem[] GeneratedImages { get; private set; } = [];
+
+    [Output]
+    public string GeneratedManifestDigest { get; private set; } = "";
+
+    [Output]
+    public string GeneratedImageId { get; private set; } = "";
+
+    [Output]
+    public string GeneratedManifestMediaType { get; private set; } = "";
+
+    public void Cancel() => _cancellation.Cancel();
+
+    public override bool Execute()
+    {
+        try
+        {
+            var request = CreateRequest();
+            var publisher = new ImagePublisher(new MSBuildLogger(Log));
+            var result = publisher.PublishAsync(request, _cancellation.Token).GetAwaiter().GetResult();
+
+            GeneratedManifestDigest = result.ManifestDigest.ToString();
+            GeneratedImageId = result.ConfigDigest.ToString();
+            GeneratedManifestMediaType = result.ManifestMediaType;
+            GeneratedImages = result.References.Select(r => (ITaskItem)new TaskItem(r, new Dictionary<string, string>
+            {
+                ["ManifestDigest"] = GeneratedManifestDigest,
+                ["ImageId"] = GeneratedImageId,
+            })).ToArray();
+            foreach (string reference in result.References)
+            {
+                Log.LogMessage(MessageImportance.High, "Pushed image {0} ({1})", reference, GeneratedManifestDigest);
+            }
+
+            return !Log.HasLoggedErrors;
+        }
+        catch (OciException e)
+        {
+            Log.LogError(subcategory: null, errorCode: e.Code, helpKeyword: null, file: null, lineNumber: 0, columnNumber: 0, endLineNumber: 0, endColumnNumber: 0, message: e.Message);
+            return false;
+        }
+        catch (OperationCanceledException) when (_cancellation.IsCancellationRequested)
+        {
+            Log.LogWarning("image publish canceled");
+            return false;
+        }
+    }
+
+    private PublishRequest CreateRequest()
+    {
+        var tags = Tags.Split([';', ','], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var settings = new ImageSettings
+        {
+            Entrypoint = Entrypoint is { Length: > 0 } ? Entrypoint : null,
+            Cmd = Cmd is { Length: > 0 } ? Cmd : null,
+            WorkingDirectory = WorkingDirectory,
+            User = string.IsNullOrEmpty(User) ? null : User,
+            UseAppUidAsDefaultUser = true,
+            EnvironmentVariables = ToDictionary(EnvironmentVariables, "OciEnvironmentVariable"),
+            Labels = ToDictionary(Labels, "OciLabel"),
+            ExposedPorts = Ports.Select(p => p.GetMetadata("Type") is { Length: > 0 } type ? $"{p.ItemSpec}/{type}" : p.ItemSpec).ToList(),
+            Created = SourceDateEpoch.Read() ?? DateTimeOffset.UtcNow,
+            CreatedBy = $"ocibuild {typeof(CreateOciImage).Assembly.GetName().Version?.ToString(3)} (dotnet publish)",
+        };
+        return new PublishRequest
+        {
+            PublishDirectory = Path.GetFullPath(PublishDirectory),
+            BaseImage = BaseImage,
+            Registry = string.IsNullOrWhiteSpace(Registry) ? null : Registry.Trim(),
+            Repository = Repository,
+            Tags = tags,
+            WorkingDirectory = WorkingDirectory,
+            Settings = settings,
+            AppHostName = AppHostName,
+            AssemblyFileName = AssemblyFileName,
+            Platform = PlatformFromRuntimeIdentifier(RuntimeIdentifier),
+            TlsVerify = TlsVerify,
+            Credentials = Credentials,
+            LocalStoreRoot = string.IsNullOrEmpty(LocalStore) ? null : Path.GetFullPath(LocalStore),
+        };
+    }
+
+    /// <summary>Reads items as NAME (item spec) = Value (metadata).</summary>
+    private static Dictionary<string, string> ToDictionary(ITaskItem[] items, string itemName)
+    {
+        var result = new Dictionary<string, string>();
+        foreach (var item in items)
+        {
+            if (string.IsNullOrWhiteSpace(item.ItemSpec))
+            {
+                throw new OciException(ErrorCodes.InvalidArgument, $"an {itemName} item has an empty name");
+            }
+
+            result[item.ItemSpec] = item.GetMetadata("Value");
+        }
+
+        return result;
+    }
+
+    /// <summary>Maps a .NET runtime identifier such as linux-x64 to the image platform linux/amd64.</summary>
+    internal static Platform PlatformFromRuntimeIdentifier(string? runtimeIdentifier)
+    {
+        if (string.IsNullOrEmpty(runtimeIdentifier))
+        {
+            return Platform.Current();
+        }
+
+        string architecture = runtimeIdentifier[(runtimeIdentifier.LastIndexOf('-') + 1)..] switch
+        {
+            "x64" => "amd64",
+            "arm64" => "arm64",
+            "arm" => "arm",
+            "x86" => "386",
+            "s390x" => "s390x",
+            "ppc64le" => "ppc64le",
+            "riscv64" => "riscv64",
+            "loongarch64" => "loong64",
+            var other => throw new OciException(ErrorCodes.InvalidArgument, $"runtime identifier {runtimeIdentifier} has an architecture ({other}) that container images do not use"),
+        };
+        return new Platform { Os = "linux", Architecture = architecture, Variant = architecture == "arm" ? "v7" : null };
+    }
+}

@@ -1,0 +1,134 @@
+using Microsoft.Extensions.Logging;
+using OciBuild.Core;
+using OciBuild.Core.Errors;
+using OciBuild.Layers;
+using OciBuild.Storage;
+using OciBuild.Transport;
+using OciBuild.Transport.Building;
+using OciBuild.Transport.Registry;
+
+namespace OciBuild.Tasks;
+
+/// <summary>
+/// Turns a publish folder into an image: one layer under the working directory, a config on top of
+/// the base image, and a copy to the registry or the local store. The MSBuild task is a thin adapter
+/// over this class.
+/// </summary>
+public sealed class ImagePublisher
+{
+    private readonly ILogger _logger;
+
+    public ImagePublisher(ILogger logger)
+    {
+        _logger = logger;
+    }
+
+    public async Task<PublishResult> PublishAsync(PublishRequest request, CancellationToken cancellationToken)
+    {
+        ValidatePublishDirectory(request.PublishDirectory);
+        var credentials = string.IsNullOrEmpty(request.Credentials) ? null : RegistryCredentials.Parse(request.Credentials);
+        var destination = DestinationLocation(request);
+        var store = new LocalImageStore(request.LocalStoreRoot ?? StorePaths.DefaultRoot());
+        using var context = new TransportContext(
+            store,
+            registry => new RegistryOptions
+            {
+                TlsVerify = request.TlsVerify,
+                // Credentials belong to the destination registry; sending them to another host would leak them.
+                Credentials = registry == destination.Reference.Registry ? credentials : null,
+                Logger = _logger,
+            },
+            _logger);
+
+        IImageSource? baseImage = null;
+        if (!string.IsNullOrEmpty(request.BaseImage) && request.BaseImage != "scratch")
+        {
+            baseImage = await context.OpenSourceAsync(ImageLocation.Parse(request.BaseImage), cancellationToken).ConfigureAwait(false);
+        }
+
+        string layerPath = destination.Transport == TransportKind.Registry
+            ? Path.Combine(Path.GetTempPath(), $"ocibuild-{Guid.NewGuid():N}.tar.gz")
+            : store.NewTemporaryPath(".tar.gz");
+        try
+        {
+            var layer = await BuildLayerAsync(request, layerPath, cancellationToken).ConfigureAwait(false);
+            var settings = request.Settings with { Entrypoint = request.Settings.Entrypoint ?? DefaultEntrypoint(request) };
+            var image = await ImageBuilder.BuildAsync(baseImage, request.BaseImage, request.Platform, settings, [layer], cancellationToken).ConfigureAwait(false);
+
+            var target = context.OpenDestination(destination);
+            var copier = new ImageCopier(_logger);
+            CopyResult result;
+            if (destination.Transport == TransportKind.Registry)
+            {
+                result = await copier.CopyAsync(image, target, request.Tags, request.Platform, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                using var storeLock = await store.LockAsync(cancellationToken).ConfigureAwait(false);
+                result = await copier.CopyAsync(image, target, request.Tags, request.Platform, cancellationToken).ConfigureAwait(false);
+            }
+
+            var references = request.Tags.Select(t => $"{destination.Reference.Name}:{t}").ToList();
+            return new PublishResult(references, result.ManifestDigest, result.ConfigDigest, result.ManifestMediaType);
+        }
+        finally
+        {
+            File.Delete(layerPath);
+        }
+    }
+
+    private static ImageLocation DestinationLocation(PublishRequest request)
+    {
+        if (request.Tags.Count == 0)
+        {
+            throw new OciException(ErrorCodes.InvalidArgument, "no image tag given; set OciTags (for example latest or 1.0;latest)");
+        }
+
+        string repository = $"{request.Repository}:{request.Tags[0]}";
+        return string.IsNullOrEmpty(request.Registry)
+            ? new ImageLocation(TransportKind.LocalStore, ImageLocation.ParseLocalName(repository), repository)
+            : ImageLocation.Parse($"docker://{request.Registry}/{repository}");
+    }
+
+    private static void ValidatePublishDirectory(string directory)
+    {
+        if (!Directory.Exists(directory) || !Directory.EnumerateFileSystemEntries(directory).Any())
+        {
+            throw new OciException(ErrorCodes.NoPublishOutput, $"the publish folder {directory} is missing or empty; run `dotnet publish` (the PublishOciImage target runs after Publish)");
+        }
+    }
+
+    private async Task<NewLayer> BuildLayerAsync(PublishRequest request, string layerPath, CancellationToken cancellationToken)
+    {
+        var options = new LayerOptions
+        {
+            DestinationDirectory = request.WorkingDirectory,
+            ModificationTime = SourceDateEpoch.Read() ?? DateTimeOffset.UnixEpoch,
+        };
+        BuiltLayer layer;
+        await using (var output = new FileStream(layerPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
+        {
+            layer = await LayerBuilder.BuildAsync(LayerFileSet.FromDirectory(request.PublishDirectory), options, output, cancellationToken).ConfigureAwait(false);
+        }
+
+        _logger.LogInformation("built layer {Digest} ({Size} bytes) from {Directory}", layer.Digest, layer.Size, request.PublishDirectory);
+        return new NewLayer(layer, layerPath, $"publish output of {request.Repository}");
+    }
+
+    /// <summary>Runs the apphost when the publish folder has one, else <c>dotnet APP.dll</c>.</summary>
+    private static IReadOnlyList<string>? DefaultEntrypoint(PublishRequest request)
+    {
+        string directory = request.WorkingDirectory.TrimEnd('/');
+        if (!string.IsNullOrEmpty(request.AppHostName) && File.Exists(Path.Combine(request.PublishDirectory, request.AppHostName)))
+        {
+            return [$"{directory}/{request.AppHostName}"];
+        }
+
+        if (!string.IsNullOrEmpty(request.AssemblyFileName) && File.Exists(Path.Combine(request.PublishDirectory, request.AssemblyFileName)))
+        {
+            return ["dotnet", $"{directory}/{request.AssemblyFileName}"];
+        }
+
+        return null;
+    }
+}

@@ -1,0 +1,37 @@
+using OciBuild.Core;
+using OciBuild.Transport.Building;
+
+namespace OciBuild.Tasks;
+
+/// <summary>Everything one image publish needs, gathered from MSBuild properties and items.</summary>
+public sealed record PublishRequest
+{
+    public required string PublishDirectory { get; init; }
+
+    /// <summary>The base image; null or empty starts from scratch.</summary>
+    public string? BaseImage { get; init; }
+
+    /// <summary>The destination registry; null stores the image in the local store.</summary>
+    public string? Registry { get; init; }
+
+    public required string Repository { get; init; }
+
+    public required IReadOnlyList<string> Tags { get; init; }
+
+    public string WorkingDirectory { get; init; } = "/app";
+
+    public required ImageSettings Settings { get; init; }
+
+    /// <summary>The file names to look for in the publish folder when choosing the entrypoint.</summary>
+    public string? AppHostName { get; init; }
+
+    public string? AssemblyFileName { get; init; }
+
+    public Platform Platform { get; init; } = Platform.Current();
+
+    public bool TlsVerify { get; init; } = true;
+
+    public string? Credentials { get; init; }
+
+    public string? LocalStoreRoot { get; init; }
+}
