@@ -38,7 +38,8 @@ public readonly record struct Digest
 
     public static bool TryParse(string? value, out Digest digest) => TryParse(value, out digest, out _);
 
-    private static bool TryParse(string? value, out Digest digest, out string reason)
+    /// <summary>Parses <paramref name="value"/>, setting <paramref name="reason"/> to why it is invalid when it is.</summary>
+    internal static bool TryParse(string? value, out Digest digest, out string reason)
     {
         digest = default;
         if (string.IsNullOrEmpty(value))
@@ -134,9 +135,10 @@ internal sealed class DigestJsonConverter : JsonConverter<Digest>
     public override Digest Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {
         string? value = reader.GetString();
-        if (!Digest.TryParse(value, out var digest))
+        if (!Digest.TryParse(value, out var digest, out string reason))
         {
-            throw new JsonException($"invalid digest \"{value}\"");
+            string valueText = value is null ? "null" : $"\"{value}\"";
+            throw new JsonException($"invalid digest {valueText}: {reason}");
         }
 
         return digest;

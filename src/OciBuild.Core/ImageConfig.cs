@@ -30,8 +30,9 @@ public sealed class ImageConfig
     [JsonPropertyName("config")]
     public ContainerConfig? Config { get; set; }
 
+    /// <summary>The root file system's layer list. Setting null, or reading JSON null, gives an empty one.</summary>
     [JsonPropertyName("rootfs")]
-    public RootFs RootFs { get; set; } = new();
+    public RootFs RootFs { get; set => field = value ?? new(); } = new();
 
     [JsonPropertyName("history")]
     public List<HistoryEntry>? History { get; set; }
@@ -39,6 +40,8 @@ public sealed class ImageConfig
     [JsonExtensionData]
     public Dictionary<string, JsonElement>? ExtensionData { get; set; }
 
+    /// <summary>The platform this config declares. Derived from the fields above, so it is not written to JSON.</summary>
+    [JsonIgnore]
     public Platform Platform => new() { Architecture = Architecture, Os = Os, OsVersion = OsVersion, Variant = Variant };
 }
 
@@ -81,27 +84,53 @@ public sealed class ContainerConfig
     [JsonExtensionData]
     public Dictionary<string, JsonElement>? ExtensionData { get; set; }
 
-    /// <summary>Sets <paramref name="name"/> in <see cref="Env"/>, replacing an earlier value in place.</summary>
+    /// <summary>
+    /// Sets <paramref name="name"/> in <see cref="Env"/>. The first entry for the name is replaced in place
+    /// and later entries for it are removed, so that <see cref="GetEnvironmentVariable"/> returns the new value.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is empty or contains '='.</exception>
     public void SetEnvironmentVariable(string name, string value)
     {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        if (name.Contains('='))
+        {
+            throw new ArgumentException($"environment variable name \"{name}\" contains '='", nameof(name));
+        }
+
         Env ??= [];
         string entry = $"{name}={value}";
-        int index = Env.FindIndex(e => e.StartsWith(name + "=", StringComparison.Ordinal) || e == name);
-        if (index >= 0)
-        {
-            Env[index] = entry;
-        }
-        else
+        int index = Env.FindIndex(e => IsEntryFor(e, name));
+        if (index < 0)
         {
             Env.Add(entry);
+            return;
+        }
+
+        Env[index] = entry;
+        int later = index + 1;
+        while (later < Env.Count)
+        {
+            if (IsEntryFor(Env[later], name))
+            {
+                Env.RemoveAt(later);
+            }
+            else
+            {
+                later++;
+            }
         }
     }
 
+    /// <summary>Returns the value of the last <c>name=value</c> entry for <paramref name="name"/>, or null when there is none.</summary>
     public string? GetEnvironmentVariable(string name)
     {
         string prefix = name + "=";
         return Env?.LastOrDefault(e => e.StartsWith(prefix, StringComparison.Ordinal))?[prefix.Length..];
     }
+
+    /// <summary>Tells whether <paramref name="entry"/> is <c>name=value</c> or the bare <c>name</c>.</summary>
+    private static bool IsEntryFor(string entry, string name)
+        => entry.StartsWith(name, StringComparison.Ordinal) && (entry.Length == name.Length || entry[name.Length] == '=');
 }
 
 /// <summary>The layers' uncompressed digests (diff IDs), in order from bottom to top.</summary>
@@ -110,8 +139,12 @@ public sealed class RootFs
     [JsonPropertyName("type")]
     public string Type { get; set; } = "layers";
 
+    /// <summary>The diff IDs, bottom layer first. Setting null, or reading JSON null, gives an empty list.</summary>
     [JsonPropertyName("diff_ids")]
-    public List<Digest> DiffIds { get; set; } = [];
+    public List<Digest> DiffIds { get; set => field = value ?? []; } = [];
+
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? ExtensionData { get; set; }
 }
 
 /// <summary>One step of how the image was built. <see cref="EmptyLayer"/> marks steps that added no layer.</summary>
@@ -131,4 +164,7 @@ public sealed class HistoryEntry
 
     [JsonPropertyName("empty_layer")]
     public bool? EmptyLayer { get; set; }
+
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? ExtensionData { get; set; }
 }

@@ -15,8 +15,9 @@ public sealed record ImageIndex
     [JsonPropertyName("artifactType")]
     public string? ArtifactType { get; init; }
 
+    /// <summary>The manifests, one per platform or artifact. JSON null reads as empty, because Go writes a nil slice as null.</summary>
     [JsonPropertyName("manifests")]
-    public IReadOnlyList<Descriptor> Manifests { get; init; } = [];
+    public IReadOnlyList<Descriptor> Manifests { get; init => field = value ?? []; } = [];
 
     [JsonPropertyName("subject")]
     public Descriptor? Subject { get; init; }
@@ -28,8 +29,9 @@ public sealed record ImageIndex
     public Dictionary<string, JsonElement>? ExtensionData { get; init; }
 
     /// <summary>
-    /// Returns the manifest descriptor for <paramref name="platform"/>: an exact match on os,
-    /// architecture and variant first, then one that only lacks a variant.
+    /// Returns the manifest descriptor for <paramref name="platform"/>: the first entry with the same os,
+    /// architecture and variant, else the first with the same os and architecture where the entry or the
+    /// request has no variant. Returns null when none matches. os.version and os.features are not compared.
     /// </summary>
     public Descriptor? FindManifest(Platform platform)
     {

@@ -19,8 +19,9 @@ public sealed record ImageManifest
     [JsonPropertyName("config")]
     public required Descriptor Config { get; init; }
 
+    /// <summary>The layers, bottom first. JSON null reads as empty, because Go writes a nil slice as null.</summary>
     [JsonPropertyName("layers")]
-    public IReadOnlyList<Descriptor> Layers { get; init; } = [];
+    public IReadOnlyList<Descriptor> Layers { get; init => field = value ?? []; } = [];
 
     [JsonPropertyName("subject")]
     public Descriptor? Subject { get; init; }

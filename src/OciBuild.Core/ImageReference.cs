@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Net;
 using System.Text.RegularExpressions;
 using OciBuild.Core.Errors;
 
@@ -37,7 +39,10 @@ public sealed partial record ImageReference
     /// <summary>The registry and repository without tag or digest.</summary>
     public string Name => $"{Registry}/{Repository}";
 
-    /// <summary>The tag when there is one, else the digest: what a registry's manifests endpoint takes.</summary>
+    /// <summary>
+    /// The digest when there is one, else the tag: what a registry's manifests endpoint takes. A digest
+    /// wins over a tag because it names the exact content.
+    /// </summary>
     public string TagOrDigest => Digest?.ToString() ?? Tag ?? DefaultTag;
 
     /// <summary>The host to reach: Docker Hub's API lives on another host than its name.</summary>
@@ -46,13 +51,21 @@ public sealed partial record ImageReference
     /// <summary>The last path component of the repository, as used for container names.</summary>
     public string ShortName => Repository[(Repository.LastIndexOf('/') + 1)..];
 
-    /// <summary>True for registries on this machine, which image tools allow to speak plain HTTP.</summary>
+    /// <summary>
+    /// True for registries on this machine (localhost, 127.0.0.0/8 or ::1), which image tools allow to
+    /// speak plain HTTP. A host name that only starts with "127." is not one.
+    /// </summary>
     public bool IsLoopbackRegistry
     {
         get
         {
-            string host = Registry.StartsWith('[') ? Registry[..(Registry.IndexOf(']') + 1)] : Registry.Split(':')[0];
-            return host is "localhost" or "[::1]" || host.StartsWith("127.", StringComparison.Ordinal);
+            string host = Registry.StartsWith('[') ? Registry[1..Registry.IndexOf(']')] : Registry.Split(':')[0];
+            if (host.Equals("localhost", StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+
+            return IPAddress.TryParse(host, out var address) && IPAddress.IsLoopback(address);
         }
     }
 
@@ -64,9 +77,15 @@ public sealed partial record ImageReference
             throw new InvalidReferenceException(reference, "the reference is empty");
         }
 
-        if (reference.Trim() != reference || reference.Any(char.IsWhiteSpace))
+        if (reference.Any(char.IsWhiteSpace))
         {
-            throw new InvalidReferenceException(reference, "a reference contains no white space");
+            throw new InvalidReferenceException(reference, "a reference cannot contain white space");
+        }
+
+        // Docker's normalization rejects a bare image ID, which would otherwise pass as a repository name.
+        if (ImageIdPattern().IsMatch(reference))
+        {
+            throw new InvalidReferenceException(reference, "a 64-character hex string is an image ID, not a repository name (to name content, write name@sha256:<id>)");
         }
 
         string remainder = reference;
@@ -75,9 +94,9 @@ public sealed partial record ImageReference
         if (at >= 0)
         {
             string digestText = remainder[(at + 1)..];
-            if (!Core.Digest.TryParse(digestText, out var parsed))
+            if (!Core.Digest.TryParse(digestText, out var parsed, out string digestError))
             {
-                throw new InvalidReferenceException(reference, $"\"{digestText}\" is not a valid digest (expected sha256:<64 lowercase hex characters>)");
+                throw new InvalidReferenceException(reference, $"\"{digestText}\" is not a valid digest: {digestError}");
             }
 
             digest = parsed;
@@ -102,11 +121,21 @@ public sealed partial record ImageReference
             }
         }
 
+        if (remainder.Length == 0)
+        {
+            throw new InvalidReferenceException(reference, "there is no repository name before the tag or digest");
+        }
+
         (string registry, string repository) = SplitRegistry(reference, remainder);
         ValidateRepository(reference, repository);
-        if (registry.Length + 1 + repository.Length > MaxNameLength)
+
+        // NOTE: the limit covers registry, '/' and repository, because the OCI distribution spec notes
+        // that many clients limit that whole string to 255 characters. distribution/reference limits
+        // only the repository path, so it accepts a few names that this rejects.
+        int nameLength = registry.Length + 1 + repository.Length;
+        if (nameLength > MaxNameLength)
         {
-            throw new InvalidReferenceException(reference, $"the name is longer than {MaxNameLength} characters");
+            throw new InvalidReferenceException(reference, $"the name \"{registry}/{repository}\" is {nameLength} characters long, over the maximum of {MaxNameLength}");
         }
 
         if (tag is null && digest is null)
@@ -117,8 +146,15 @@ public sealed partial record ImageReference
         return new ImageReference(registry, repository, tag, digest);
     }
 
-    public static bool TryParse(string reference, out ImageReference? result)
+    /// <summary>Parses <paramref name="reference"/>, returning false for null or an invalid reference.</summary>
+    public static bool TryParse([NotNullWhen(true)] string? reference, [NotNullWhen(true)] out ImageReference? result)
     {
+        if (reference is null)
+        {
+            result = null;
+            return false;
+        }
+
         try
         {
             result = Parse(reference);
@@ -131,6 +167,10 @@ public sealed partial record ImageReference
         }
     }
 
+    /// <summary>
+    /// Returns this repository with <paramref name="tag"/> and no digest, so that a push to the result
+    /// sets the tag instead of addressing the old digest.
+    /// </summary>
     public ImageReference WithTag(string tag)
     {
         if (!TagPattern().IsMatch(tag))
@@ -141,9 +181,29 @@ public sealed partial record ImageReference
         return new ImageReference(Registry, Repository, tag, null);
     }
 
+    /// <summary>Returns this repository pinned to <paramref name="digest"/>, without the tag.</summary>
     public ImageReference WithDigest(Digest digest) => new(Registry, Repository, null, digest);
 
-    public ImageReference WithRegistry(string registry) => Parse($"{registry}/{Repository}:{Tag ?? DefaultTag}");
+    /// <summary>
+    /// Returns the same repository, tag and digest in <paramref name="registry"/>, normalized as
+    /// <see cref="Parse"/> does (moving <c>app</c> to docker.io gives <c>library/app</c>).
+    /// </summary>
+    /// <exception cref="InvalidReferenceException">
+    /// <paramref name="registry"/> is not a host with an optional port that the grammar reads as a registry.
+    /// </exception>
+    public ImageReference WithRegistry(string registry)
+    {
+        ArgumentNullException.ThrowIfNull(registry);
+
+        // ToString() starts with Name, so what follows it is ":tag", "@digest" or both.
+        string moved = registry + "/" + Repository + ToString()[Name.Length..];
+        if (!IsRegistryComponent(registry) || !RegistryPattern().IsMatch(registry))
+        {
+            throw new InvalidReferenceException(moved, $"\"{registry}\" is not a registry: expected a host name with a '.' or a ':port', localhost, or an IP address");
+        }
+
+        return Parse(moved);
+    }
 
     public override string ToString()
     {
@@ -170,8 +230,7 @@ public sealed partial record ImageReference
         }
 
         string first = name[..slash];
-        bool isRegistry = first.Contains('.') || first.Contains(':') || first == "localhost" || first.Any(char.IsAsciiLetterUpper);
-        if (!isRegistry)
+        if (!IsRegistryComponent(first))
         {
             return (DefaultRegistry, name);
         }
@@ -191,6 +250,13 @@ public sealed partial record ImageReference
         return (registry, repository);
     }
 
+    /// <summary>
+    /// Tells whether the first component of a name is a registry, by Docker's rule: it contains '.' or
+    /// ':', is localhost, or has an uppercase letter, which a repository path cannot have.
+    /// </summary>
+    private static bool IsRegistryComponent(string component)
+        => component.Contains('.') || component.Contains(':') || component == "localhost" || component.Any(char.IsAsciiLetterUpper);
+
     private static void ValidateRepository(string reference, string repository)
     {
         if (repository.Length == 0)
@@ -205,6 +271,11 @@ public sealed partial record ImageReference
 
         foreach (string component in repository.Split('/'))
         {
+            if (component.Length == 0)
+            {
+                throw new InvalidReferenceException(reference, $"repository \"{repository}\" has an empty path component (look for '//' or a '/' at either end)");
+            }
+
             if (!PathComponentPattern().IsMatch(component))
             {
                 throw new InvalidReferenceException(reference, $"invalid repository path component \"{component}\": use lowercase letters and digits, separated by '.', '_', '__' or '-'");
@@ -212,12 +283,18 @@ public sealed partial record ImageReference
         }
     }
 
-    [GeneratedRegex(@"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")]
+    // The patterns end in \z, not $, because $ also matches before a final line break.
+    [GeneratedRegex(@"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}\z")]
     private static partial Regex TagPattern();
 
-    [GeneratedRegex(@"^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$")]
+    [GeneratedRegex(@"^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*\z")]
     private static partial Regex PathComponentPattern();
 
-    [GeneratedRegex(@"^(?:(?:[A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9])(?:\.(?:[A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9]))*|\[[0-9A-Fa-f:.]+\])(?::[0-9]+)?$")]
+    // An IPv6 host is hex digits and colons in brackets. Like distribution/reference, the pattern leaves
+    // out zone identifiers and IPv4-mapped forms such as [::ffff:127.0.0.1].
+    [GeneratedRegex(@"^(?:(?:[A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9])(?:\.(?:[A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9]))*|\[[0-9A-Fa-f:]+\])(?::[0-9]+)?\z")]
     private static partial Regex RegistryPattern();
+
+    [GeneratedRegex(@"^[a-f0-9]{64}\z")]
+    private static partial Regex ImageIdPattern();
 }

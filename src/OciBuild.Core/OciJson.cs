@@ -27,20 +27,22 @@ public static class OciJson
     /// <summary>Parses <paramref name="json"/>, raising an <see cref="OciException"/> that names <paramref name="what"/>.</summary>
     public static T Deserialize<T>(ReadOnlySpan<byte> json, string what)
     {
+        string code = typeof(T) == typeof(ImageConfig) ? ErrorCodes.InvalidConfig : ErrorCodes.InvalidManifest;
         if (json.Length > MaxDocumentSize)
         {
-            throw new OciException(ErrorCodes.InvalidManifest, $"{what} is {json.Length} bytes, over the limit of {MaxDocumentSize} bytes");
+            throw new OciException(code, $"{what} is {json.Length} bytes, over the limit of {MaxDocumentSize} bytes");
         }
 
         try
         {
             return JsonSerializer.Deserialize<T>(json, Options)
-                   ?? throw new OciException(ErrorCodes.InvalidManifest, $"{what} is the JSON null");
+                   ?? throw new OciException(code, $"{what} is the JSON null");
         }
         catch (JsonException e)
         {
-            string code = typeof(T) == typeof(ImageConfig) ? ErrorCodes.InvalidConfig : ErrorCodes.InvalidManifest;
-            throw new OciException(code, $"{what} is not valid JSON for its type: {e.Message}", e);
+            // A message thrown by one of our converters does not name the field, so add the path here.
+            string location = e.Path is null || e.Message.Contains(e.Path, StringComparison.Ordinal) ? "" : $" (at {e.Path})";
+            throw new OciException(code, $"{what} is not valid JSON for its type: {e.Message}{location}", e);
         }
     }
 
