@@ -10,7 +10,7 @@ public sealed partial class LocalImageStore
     /// a name without a registry also matches the same repository under any registry, preferring
     /// <c>localhost/</c>, so <c>helloecho</c> finds <c>localhost/helloecho:latest</c>.
     /// </summary>
-    internal static string? ResolveName(IEnumerable<string> storedNames, string text)
+    public static string? ResolveName(IEnumerable<string> storedNames, string text)
     {
         if (!ImageReference.TryParse(text, out var reference) || reference is null)
         {
