@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Build everything: the solution, the OciBuild.Tasks package in artifacts/packages and the CLI,
+# runnable as artifacts/ocibuild.
+#
+# Usage: eng/build.sh [--configuration Debug|Release]   (default Release)
+set -euo pipefail
+
+repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+configuration=Release
+while [[ $# -gt 0 ]]; do
+    case "$1" in
+        --configuration|-c) configuration="$2"; shift 2 ;;
+        *) echo "build.sh: unknown argument '$1' (expected --configuration Debug|Release)" >&2; exit 2 ;;
+    esac
+done
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+cd "$repo_root"
+artifacts="$repo_root/artifacts"
+mkdir -p "$artifacts/packages"
+
+dotnet build OciBuildTasks.sln -c "$configuration" -v:minimal -nologo
+dotnet pack src/OciBuild.Tasks -c "$configuration" --no-build -v:minimal -nologo -o "$artifacts/packages"
+dotnet publish src/OciBuild.Cli -c "$configuration" --no-build -v:minimal -nologo -o "$artifacts/cli"
+ln -sf cli/ocibuild "$artifacts/ocibuild"
+
+# The package version stays 0.1.0 between builds, and NuGet never re-extracts a version it already
+# holds: drop our own package from the global packages folder so the next restore takes the new one.
+global_packages=$(dotnet nuget locals global-packages --list | sed -n 's/^global-packages: //p')
+if [[ -n "$global_packages" ]]; then
+    rm -rf "$global_packages/ocibuild.tasks"
+fi
+
+echo "build.sh: package in $artifacts/packages, CLI at $artifacts/ocibuild"
