@@ -34,7 +34,7 @@ readonly port_max=32767
 readonly max_bind_attempts=5
 
 usage() {
-    cat >&2 <<'EOF'
+    cat <<'EOF'
 Usage:
   eng/registry.sh start DIR [--tls] [--auth USER:PASSWORD]
   eng/registry.sh stop DIR [--clean]
@@ -231,15 +231,15 @@ start() {
                 shift
                 ;;
             --auth=*) auth="${1#--auth=}" ;;
-            -*) usage; fail "unknown option '$1' for start." ;;
+            -*) usage >&2; fail "unknown option '$1' for start." ;;
             *)
-                [[ -z "$dir" ]] || { usage; fail "start takes one DIR, got '$dir' and '$1'."; }
+                [[ -z "$dir" ]] || { usage >&2; fail "start takes one DIR, got '$dir' and '$1'."; }
                 dir="$1"
                 ;;
         esac
         shift
     done
-    [[ -n "$dir" ]] || { usage; fail "start requires a DIR."; }
+    [[ -n "$dir" ]] || { usage >&2; fail "start requires a DIR."; }
 
     [[ -x "$registry_binary" ]] ||
         fail "$registry_binary not found; it comes with the docker-registry package. Run eng/install-prereqs.sh."
@@ -348,15 +348,15 @@ stop() {
     while [[ $# -gt 0 ]]; do
         case "$1" in
             --clean) clean=true ;;
-            -*) usage; fail "unknown option '$1' for stop." ;;
+            -*) usage >&2; fail "unknown option '$1' for stop." ;;
             *)
-                [[ -z "$dir" ]] || { usage; fail "stop takes one DIR, got '$dir' and '$1'."; }
+                [[ -z "$dir" ]] || { usage >&2; fail "stop takes one DIR, got '$dir' and '$1'."; }
                 dir="$1"
                 ;;
         esac
         shift
     done
-    [[ -n "$dir" ]] || { usage; fail "stop requires a DIR."; }
+    [[ -n "$dir" ]] || { usage >&2; fail "stop requires a DIR."; }
     dir="$(realpath -m -- "$dir")"
 
     if [[ -s "$dir/pid" ]]; then
@@ -392,5 +392,5 @@ case "$command" in
     start) start "$@" ;;
     stop) stop "$@" ;;
     -h|--help) usage ;;
-    *) usage; exit 2 ;;
+    *) usage >&2; exit 2 ;;
 esac
