@@ -1,0 +1,34 @@
+namespace OciBuild.Layers.Tests;
+
+/// <summary>A fresh directory under the system temp folder, deleted with everything in it on dispose.</summary>
+internal sealed class TempDirectory : IDisposable
+{
+    public TempDirectory()
+    {
+        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "ocibuild-layers-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(Path);
+    }
+
+    public string Path { get; }
+
+    /// <summary>Returns the absolute path of <paramref name="relativePath"/> inside this directory.</summary>
+    public string Combine(string relativePath) => System.IO.Path.Combine(Path, relativePath);
+
+    /// <summary>Creates a file with <paramref name="content"/>, and its parent directories.</summary>
+    public string WriteFile(string relativePath, string content)
+    {
+        string path = Combine(relativePath);
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, content);
+        return path;
+    }
+
+    public void Dispose()
+    {
+        // Directory.Delete unlinks symlinks instead of following them, so links to outside stay harmless here.
+        if (Directory.Exists(Path))
+        {
+            Directory.Delete(Path, recursive: true);
+        }
+    }
+}
