@@ -63,6 +63,10 @@ internal static class TestTar
 
     public static Digest Sha256(byte[] content) => Digest.FromSha256Hash(SHA256.HashData(content));
 
+    /// <summary>Extracts an uncompressed tar onto <paramref name="root"/>.</summary>
+    public static Task<Digest> ExtractAsync(byte[] tar, string root)
+        => LayerExtractor.ExtractAsync(new MemoryStream(tar), MediaTypes.OciLayer, root, "test-layer", CancellationToken.None);
+
     /// <summary>Lists every path under <paramref name="directory"/>, relative and sorted, without following symlinks.</summary>
     public static List<string> ListTree(string directory)
     {
