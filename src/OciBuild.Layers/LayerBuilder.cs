@@ -4,8 +4,8 @@ using OciBuild.Core;
 namespace OciBuild.Layers;
 
 /// <summary>
-/// Builds reproducible layers: the same files and options give the same bytes, whatever the
-/// files' times, on-disk modes other than the execute bits, and creation order.
+/// Builds reproducible layers: on the same .NET runtime, the same files and options give the same
+/// bytes, whatever the files' times, on-disk modes other than the execute bits, and creation order.
 /// </summary>
 public static class LayerBuilder
 {
@@ -35,16 +35,10 @@ public static class LayerBuilder
         var destination = options.Validate();
         var entries = LayerEntryPlan.Create(files, destination);
 
+        // The tar goes through one hashing stream for the diff ID, then gzip, then another for the digest.
         using var blob = HashingStream.ForWriting(output);
-        using var tar = await WriteCompressedTarAsync(entries, options, blob, cancellationToken).ConfigureAwait(false);
-        await blob.FlushAsync(cancellationToken).ConfigureAwait(false);
+        Digest diffId;
 
-        return new BuiltLayer(tar.GetDigest(), blob.GetDigest(), blob.BytesHashed, MediaTypes.OciLayerGzip);
-    }
-
-    // Returns the hashing stream that saw the uncompressed tar, after the gzip stream wrote its trailer.
-    private static async Task<HashingStream> WriteCompressedTarAsync(List<PlannedEntry> entries, LayerOptions options, Stream blob, CancellationToken cancellationToken)
-    {
         // GZipStream (zlib-ng in .NET 9 and later, zlib in .NET 8) writes 0 in the header's MTIME field
         // and sets no flags, so the gzip header contains no time or file name. A test checks both.
         // The header's OS byte is the build platform's, 3 on Linux.
@@ -53,7 +47,7 @@ public static class LayerBuilder
         var gzip = new GZipStream(blob, options.CompressionLevel, leaveOpen: true);
         await using (gzip.ConfigureAwait(false))
         {
-            var tar = HashingStream.ForWriting(gzip);
+            using var tar = HashingStream.ForWriting(gzip);
             var writer = new UstarWriter(tar, options.UserId, options.GroupId, options.ModificationTime.ToUnixTimeSeconds());
             foreach (var entry in entries)
             {
@@ -61,8 +55,12 @@ public static class LayerBuilder
             }
 
             await writer.FinishAsync(cancellationToken).ConfigureAwait(false);
-            return tar;
+            diffId = tar.GetDigest();
         }
+
+        // Disposing the gzip stream wrote its trailer, so the blob digest and size are complete now.
+        await blob.FlushAsync(cancellationToken).ConfigureAwait(false);
+        return new BuiltLayer(diffId, blob.GetDigest(), blob.BytesHashed, MediaTypes.OciLayerGzip);
     }
 
     private static async Task WriteEntryAsync(UstarWriter writer, PlannedEntry entry, LayerOptions options, CancellationToken cancellationToken)

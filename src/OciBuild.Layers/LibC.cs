@@ -52,12 +52,9 @@ internal static class LibC
     /// <summary>Sets the access and modification time of <paramref name="path"/> without following a symlink.</summary>
     public static void SetTimes(string path, DateTimeOffset time)
     {
+        // ToUnixTimeSeconds rounds down and UtcTicks counts from year 1, so the nanoseconds are never negative.
         long seconds = time.ToUnixTimeSeconds();
         long nanoseconds = (time.UtcTicks % TimeSpan.TicksPerSecond) * 100;
-        if (nanoseconds < 0)
-        {
-            nanoseconds += 1_000_000_000;
-        }
 
         var times = new TimeSpec[]
         {

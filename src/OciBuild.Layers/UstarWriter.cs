@@ -5,13 +5,14 @@ namespace OciBuild.Layers;
 
 /// <summary>
 /// Writes a tar stream in the POSIX ustar format, adding a PAX extended header (<c>x</c> entry) only
-/// for the values a ustar header cannot hold. Every entry gets the same owner and time.
+/// for the values a ustar header cannot contain. Every entry gets the same owner and time.
 /// </summary>
 /// <remarks>
-/// This exists instead of <see cref="System.Formats.Tar.TarWriter"/> because TarWriter names each PAX
-/// extended header <c>./PaxHeaders.&lt;process id&gt;/&lt;name&gt;</c> (seen with .NET 10.0.12), so the
-/// same files give a different layer digest in every process. Layers that the .NET SDK's own
-/// container support writes change for that reason.
+/// This exists instead of <see cref="System.Formats.Tar.TarWriter"/> because TarWriter puts an
+/// extended header before every PAX entry, even a short one, and names it
+/// <c>./PaxHeaders.&lt;process id&gt;/...</c> (seen with .NET 10.0.12). The same files then give a
+/// different layer digest in every process. The .NET SDK's container support builds its layers
+/// from PaxTarEntry objects with TarWriter, so its layer digests change between runs for this reason.
 /// </remarks>
 internal sealed class UstarWriter
 {

@@ -185,6 +185,20 @@ public sealed class LayerBuilderTests : IDisposable
     }
 
     [Theory]
+    [InlineData(5)]
+    [InlineData(15)]
+    public async Task Build_rejects_file_that_changed_size(int actualLength)
+    {
+        // The header already promised 10 bytes when the content turns out shorter or longer.
+        var writer = new UstarWriter(new MemoryStream(), 0, 0, 0);
+        var content = new MemoryStream(new byte[actualLength]);
+
+        var error = await Assert.ThrowsAsync<IOException>(() => writer.WriteFileAsync("app/f", 0b110_100_100, content, 10, "/src/f", CancellationToken.None));
+
+        Assert.Contains("/src/f changed while the layer was being built", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("../up")]
     [InlineData("/abs")]
     [InlineData("a//b")]
