@@ -25,10 +25,27 @@ internal sealed class TempDirectory : IDisposable
 
     public void Dispose()
     {
-        // Directory.Delete unlinks symlinks instead of following them, so links to outside stay harmless here.
-        if (Directory.Exists(Path))
+        if (!Directory.Exists(Path))
         {
-            Directory.Delete(Path, recursive: true);
+            return;
+        }
+
+        // Layers may leave read-only directories, which block deleting their children unless this process is root.
+        MakeWritable(new DirectoryInfo(Path));
+
+        // Directory.Delete unlinks symlinks instead of following them, so links to outside stay harmless here.
+        Directory.Delete(Path, recursive: true);
+    }
+
+    private static void MakeWritable(DirectoryInfo directory)
+    {
+        directory.UnixFileMode |= UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+        foreach (var child in directory.EnumerateDirectories())
+        {
+            if (child.LinkTarget is null)
+            {
+                MakeWritable(child);
+            }
         }
     }
 }
