@@ -24,6 +24,7 @@ public static class ErrorCodes
     public const string LayerUnsafe = "OCIB4001";
     public const string LayerInvalid = "OCIB4002";
     public const string NoPublishOutput = "OCIB4003";
+    public const string LayerUnsupported = "OCIB4004";
 
     public const string StoreError = "OCIB5001";
     public const string ImageInUse = "OCIB5002";
