@@ -266,7 +266,11 @@ public sealed partial record ImageReference
 
         if (repository.Any(char.IsAsciiLetterUpper))
         {
-            throw new InvalidReferenceException(reference, $"repository name \"{repository}\" must be lowercase");
+            // Name the repository as the user typed it, without the library/ that normalization added.
+            string typed = repository.StartsWith("library/", StringComparison.Ordinal) && !reference.Contains("library/", StringComparison.Ordinal)
+                ? repository["library/".Length..]
+                : repository;
+            throw new InvalidReferenceException(reference, $"repository name \"{typed}\" must be lowercase");
         }
 
         foreach (string component in repository.Split('/'))

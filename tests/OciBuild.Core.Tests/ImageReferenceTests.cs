@@ -92,7 +92,8 @@ public class ImageReferenceTests
 
     [Theory]
     [InlineData("", "the reference is empty")]
-    [InlineData("Hello", "must be lowercase")]
+    [InlineData("Hello", "repository name \"Hello\" must be lowercase")]
+    [InlineData("library/Hello", "repository name \"library/Hello\" must be lowercase")]
     [InlineData("localhost/Hello", "must be lowercase")]
     [InlineData("quay.io/Org/app", "must be lowercase")]
     [InlineData("a:", "the tag after ':' is empty")]
