@@ -18,4 +18,8 @@ var root = new RootCommand("ocibuild: build, run, push and pull OCI container im
 root.Options.Add(GlobalOptions.Debug);
 root.Options.Add(GlobalOptions.Root);
 
-return await root.Parse(args).InvokeAsync();
+// System.CommandLine would end the process two seconds after Ctrl+C or SIGTERM; `run` forwards those
+// signals to runc itself and must live until runc has deleted the container. Store writes are atomic,
+// so other verbs lose nothing when a signal ends them at once.
+var invocation = new InvocationConfiguration { ProcessTerminationTimeout = null };
+return await root.Parse(args).InvokeAsync(invocation);
