@@ -10,9 +10,9 @@ internal sealed class ConsoleLogger : ILogger
 {
     private readonly LogLevel _minimum;
 
-    public ConsoleLogger(bool debug, bool quiet = false)
+    public ConsoleLogger(bool debug)
     {
-        _minimum = debug ? LogLevel.Debug : quiet ? LogLevel.Warning : LogLevel.Information;
+        _minimum = debug ? LogLevel.Debug : LogLevel.Information;
     }
 
     public IDisposable? BeginScope<TState>(TState state)

@@ -98,6 +98,11 @@ public sealed partial class LocalImageStore
         return name is null ? null : images.First(i => i.Names.Contains(name));
     }
 
+    /// <summary>Finds an image like <see cref="FindImageAsync"/>, raising a not-found error that tells how to list the store.</summary>
+    public async Task<StoredImage> GetImageAsync(string nameOrId, CancellationToken cancellationToken)
+        => await FindImageAsync(nameOrId, cancellationToken).ConfigureAwait(false)
+           ?? throw new NotFoundException(ErrorCodes.ImageNotFound, $"image {nameOrId} not found in the local store at {Root}; run `ocibuild images` to list the stored images");
+
     /// <summary>Records <paramref name="manifest"/> under <paramref name="name"/>, moving the name off any other image.</summary>
     public void SetName(Descriptor manifest, string name)
     {

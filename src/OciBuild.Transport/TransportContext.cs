@@ -47,17 +47,17 @@ public sealed class TransportContext : IDisposable
     /// </summary>
     public async Task<IImageSource> OpenSourceAsync(ImageLocation location, CancellationToken cancellationToken)
     {
-        if (location.Transport != TransportKind.Registry)
+        if (location.Transport == TransportKind.LocalStore)
+        {
+            return new StoreImageSource(Store, await Store.GetImageAsync(location.Text, cancellationToken).ConfigureAwait(false), location.Text);
+        }
+
+        if (location.Transport == TransportKind.Unspecified)
         {
             var stored = await Store.FindImageAsync(location.Text, cancellationToken).ConfigureAwait(false);
             if (stored is not null)
             {
                 return new StoreImageSource(Store, stored, location.Text);
-            }
-
-            if (location.Transport == TransportKind.LocalStore)
-            {
-                throw new NotFoundException(ErrorCodes.ImageNotFound, $"image {location.Text} not found in the local store at {Store.Root}; `ocibuild images` lists what it holds");
             }
         }
 

@@ -25,8 +25,7 @@ internal static class PushCommand
         {
             using var session = CliSession.Create(parseResult, registryFlags);
             string imageText = parseResult.GetValue(image)!;
-            var stored = await session.Store.FindImageAsync(imageText, cancellationToken)
-                         ?? throw new NotFoundException(ErrorCodes.ImageNotFound, $"image {imageText} not found in the local store; `ocibuild images` lists what it holds");
+            var stored = await session.Store.GetImageAsync(imageText, cancellationToken);
             var source = new StoreImageSource(session.Store, stored, imageText);
 
             string destinationText = parseResult.GetValue(destination) ?? "docker://" + (stored.Names.FirstOrDefault()

@@ -28,8 +28,7 @@ internal static class RmiCommand
             using var storeLock = await store.LockAsync(cancellationToken);
             foreach (string text in requested)
             {
-                var image = await store.FindImageAsync(text, cancellationToken)
-                            ?? throw new NotFoundException(ErrorCodes.ImageNotFound, $"image {text} not found in the local store; `ocibuild images` lists what it holds");
+                var image = await store.GetImageAsync(text, cancellationToken);
                 RemoveOne(store, image, text, parseResult.GetValue(force));
             }
 

@@ -18,8 +18,7 @@ internal static class TagCommand
             using var session = CliSession.Create(parseResult);
             string imageText = parseResult.GetValue(image)!;
             using var storeLock = await session.Store.LockAsync(cancellationToken);
-            var stored = await session.Store.FindImageAsync(imageText, cancellationToken)
-                         ?? throw new NotFoundException(ErrorCodes.ImageNotFound, $"image {imageText} not found in the local store");
+            var stored = await session.Store.GetImageAsync(imageText, cancellationToken);
             foreach (string name in parseResult.GetValue(names)!)
             {
                 var reference = ImageLocation.ParseLocalName(name);

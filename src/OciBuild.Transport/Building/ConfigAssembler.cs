@@ -5,9 +5,9 @@ using OciBuild.Core.Errors;
 namespace OciBuild.Transport.Building;
 
 /// <summary>
-/// Builds the new image's config from the base image's: everything the settings do not override is
-/// kept (health check, stop signal, volumes, other labels and variables), the new layers' diff IDs are
-/// appended, and each new layer gets a history entry so that history and layers stay in step.
+/// Builds the new image's config from the base image's. Everything the settings do not override is
+/// kept (health check, stop signal, volumes, other labels and variables). The new layers' diff IDs are
+/// appended, and each new layer gets a history entry, so history and layers stay in step.
 /// </summary>
 public static class ConfigAssembler
 {
