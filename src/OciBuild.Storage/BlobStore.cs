@@ -12,6 +12,8 @@ namespace OciBuild.Storage;
 /// </summary>
 public sealed class BlobStore
 {
+    private const string TemporaryPrefix = ".tmp-";
+
     private readonly string _blobsDirectory;
 
     public BlobStore(string root)
@@ -36,19 +38,16 @@ public sealed class BlobStore
     /// <summary>Opens a blob for reading; the stream raises at its end if the content no longer matches.</summary>
     public Stream Open(Digest digest, long expectedSize = -1)
     {
-        string path = GetPath(digest);
-        if (!File.Exists(path))
-        {
-            throw new NotFoundException(ErrorCodes.BlobNotFound, $"blob {digest} is not in the local store");
-        }
-
+        string path = GetExistingPath(digest);
         var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
         return new VerifyingStream(file, digest, expectedSize, $"local blob {digest}");
     }
 
+    /// <exception cref="NotFoundException">The store has no such blob.</exception>
+    /// <exception cref="DigestMismatchException">The blob's content no longer matches its digest.</exception>
     public async Task<byte[]> ReadAllAsync(Digest digest, CancellationToken cancellationToken)
     {
-        byte[] content = await File.ReadAllBytesAsync(GetPath(digest), cancellationToken).ConfigureAwait(false);
+        byte[] content = await File.ReadAllBytesAsync(GetExistingPath(digest), cancellationToken).ConfigureAwait(false);
         digest.Verify(content, $"local blob {digest}");
         return content;
     }
@@ -63,7 +62,7 @@ public sealed class BlobStore
         }
 
         Directory.CreateDirectory(_blobsDirectory);
-        string temporary = Path.Combine(_blobsDirectory, $".tmp-{expected.Encoded[..12]}-{Guid.NewGuid():N}");
+        string temporary = Path.Combine(_blobsDirectory, $"{TemporaryPrefix}{expected.Encoded[..12]}-{Guid.NewGuid():N}");
         try
         {
             using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
@@ -138,4 +137,32 @@ public sealed class BlobStore
     }
 
     public void Delete(Digest digest) => File.Delete(GetPath(digest));
+
+    /// <summary>
+    /// Deletes the temporary files that <see cref="PutAsync(Digest, Stream, CancellationToken)"/> leaves when
+    /// its process dies mid-write. Call only under the store lock, because a running write owns its file.
+    /// </summary>
+    internal void DeleteTemporaryFiles()
+    {
+        if (!Directory.Exists(_blobsDirectory))
+        {
+            return;
+        }
+
+        foreach (string path in Directory.EnumerateFiles(_blobsDirectory, TemporaryPrefix + "*"))
+        {
+            File.Delete(path);
+        }
+    }
+
+    private string GetExistingPath(Digest digest)
+    {
+        string path = GetPath(digest);
+        if (!File.Exists(path))
+        {
+            throw new NotFoundException(ErrorCodes.BlobNotFound, $"blob {digest} is not in the local store");
+        }
+
+        return path;
+    }
 }

@@ -81,7 +81,10 @@ public sealed partial class LocalImageStore
         }
     }
 
-    /// <summary>Deletes every blob that no stored image refers to, and leftovers of interrupted writes.</summary>
+    /// <summary>
+    /// Deletes every blob that no stored image refers to, and the temporary files of blob writes that were
+    /// interrupted. Call under the store lock. Returns the number of blobs deleted.
+    /// </summary>
     public async Task<int> CollectGarbageAsync(CancellationToken cancellationToken)
     {
         var referenced = new HashSet<Digest>();
@@ -100,6 +103,7 @@ public sealed partial class LocalImageStore
             removed++;
         }
 
+        Blobs.DeleteTemporaryFiles();
         return removed;
     }
 

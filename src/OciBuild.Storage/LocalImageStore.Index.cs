@@ -6,9 +6,11 @@ namespace OciBuild.Storage;
 public sealed partial class LocalImageStore
 {
     /// <summary>
-    /// Picks the stored name that <paramref name="text"/> means. A full reference must match exactly;
-    /// a name without a registry also matches the same repository under any registry, preferring
-    /// <c>localhost/</c>, so <c>helloecho</c> finds <c>localhost/helloecho:latest</c>.
+    /// Picks the stored name that <paramref name="text"/> means. A name with a registry must match exactly.
+    /// A name without one matches the same repository under any registry: <c>localhost/</c> first, as
+    /// buildah resolves short names, then docker.io, then the only other match. So <c>helloecho</c> finds
+    /// <c>localhost/helloecho:latest</c> even when <c>docker.io/library/helloecho:latest</c> is stored too.
+    /// Returns null when nothing matches or several other registries do.
     /// </summary>
     public static string? ResolveName(IEnumerable<string> storedNames, string text)
     {
@@ -19,14 +21,9 @@ public sealed partial class LocalImageStore
 
         var names = storedNames.Distinct().ToList();
         string full = reference.ToString();
-        if (names.Contains(full))
-        {
-            return full;
-        }
-
         if (ImageReference.NamesRegistry(text))
         {
-            return null;
+            return names.Contains(full) ? full : null;
         }
 
         string typedPath = text.Split('@')[0];
@@ -42,8 +39,18 @@ public sealed partial class LocalImageStore
                         && (c.Reference.Repository == typedPath || c.Reference.Repository == "library/" + typedPath)
                         && c.Reference.TagOrDigest == reference.TagOrDigest)
             .ToList();
-        return candidates.FirstOrDefault(c => c.Reference!.Registry == LocalRegistry).Name
-               ?? (candidates.Count == 1 ? candidates[0].Name : null);
+        string? local = candidates.FirstOrDefault(c => c.Reference!.Registry == LocalRegistry).Name;
+        if (local is not null)
+        {
+            return local;
+        }
+
+        if (names.Contains(full))
+        {
+            return full;
+        }
+
+        return candidates.Count == 1 ? candidates[0].Name : null;
     }
 
     private ImageIndex ReadIndex()

@@ -103,14 +103,39 @@ public sealed partial class LocalImageStore
         => await FindImageAsync(nameOrId, cancellationToken).ConfigureAwait(false)
            ?? throw new NotFoundException(ErrorCodes.ImageNotFound, $"image {nameOrId} not found in the local store at {Root}; run `ocibuild images` to list the stored images");
 
-    /// <summary>Records <paramref name="manifest"/> under <paramref name="name"/>, moving the name off any other image.</summary>
+    /// <summary>
+    /// Records <paramref name="manifest"/> under <paramref name="name"/>, moving the name off any other image.
+    /// An image that loses its last name this way stays in the store without a name, as buildah keeps it,
+    /// until <c>rmi --prune</c> removes it.
+    /// </summary>
     public void SetName(Descriptor manifest, string name)
     {
         var index = ReadIndex();
-        var manifests = index.Manifests
-            .Where(m => m.Annotations?.GetValueOrDefault(RefNameAnnotation) != name)
-            .Where(m => !(m.Digest == manifest.Digest && m.Annotations?.GetValueOrDefault(RefNameAnnotation) is null))
-            .ToList();
+        var manifests = new List<Descriptor>();
+        foreach (var entry in index.Manifests)
+        {
+            string? entryName = entry.Annotations?.GetValueOrDefault(RefNameAnnotation);
+            if (entryName is null && entry.Digest == manifest.Digest)
+            {
+                continue;
+            }
+
+            if (entryName == name)
+            {
+                bool keepsOtherName = index.Manifests.Any(m => m.Digest == entry.Digest
+                                                               && m.Annotations?.GetValueOrDefault(RefNameAnnotation) is { } other
+                                                               && other != name);
+                if (entry.Digest != manifest.Digest && !keepsOtherName)
+                {
+                    manifests.Add(entry with { Annotations = null });
+                }
+
+                continue;
+            }
+
+            manifests.Add(entry);
+        }
+
         manifests.Add(manifest with
         {
             Annotations = new Dictionary<string, string> { [RefNameAnnotation] = name },

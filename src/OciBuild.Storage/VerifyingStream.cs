@@ -51,6 +51,12 @@ public sealed class VerifyingStream : Stream
 
     public override int Read(Span<byte> buffer)
     {
+        // A zero-byte read returns 0 before the end of the content too, so it must not trigger verification.
+        if (buffer.IsEmpty)
+        {
+            return _inner.Read(buffer);
+        }
+
         int read = _inner.Read(buffer);
         Account(buffer[..read]);
         return read;
@@ -58,6 +64,11 @@ public sealed class VerifyingStream : Stream
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
+        if (buffer.IsEmpty)
+        {
+            return await _inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+        }
+
         int read = await _inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
         Account(buffer.Span[..read]);
         return read;

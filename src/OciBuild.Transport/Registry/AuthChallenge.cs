@@ -29,6 +29,13 @@ public sealed record AuthChallenge(string Scheme, IReadOnlyDictionary<string, st
 
             string name = header[position..equals].Trim().TrimStart(',').Trim();
             position = equals + 1;
+
+            // RFC 7235 allows white space on both sides of '=', so a quoted value may start after it.
+            while (position < header.Length && header[position] is ' ' or '\t')
+            {
+                position++;
+            }
+
             string value;
             if (position < header.Length && header[position] == '"')
             {

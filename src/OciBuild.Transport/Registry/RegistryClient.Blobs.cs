@@ -24,7 +24,7 @@ public sealed partial class RegistryClient
 
         if (!response.IsSuccessStatusCode)
         {
-            throw await RegistryException.FromResponseAsync(response, $"checking blob {digest} in {Registry}/{repository}", cancellationToken).ConfigureAwait(false);
+            throw await FailAsync(response, $"checking blob {digest} in {Registry}/{repository}", cancellationToken).ConfigureAwait(false);
         }
 
         return true;
@@ -49,7 +49,7 @@ public sealed partial class RegistryClient
         {
             using (response)
             {
-                throw await RegistryException.FromResponseAsync(response, action, cancellationToken).ConfigureAwait(false);
+                throw await FailAsync(response, action, cancellationToken).ConfigureAwait(false);
             }
         }
 
@@ -80,7 +80,7 @@ public sealed partial class RegistryClient
             return false;
         }
 
-        throw await RegistryException.FromResponseAsync(response, $"mounting blob {digest} from {fromRepository} into {Registry}/{repository}", cancellationToken).ConfigureAwait(false);
+        throw await FailAsync(response, $"mounting blob {digest} from {fromRepository} into {Registry}/{repository}", cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -121,7 +121,7 @@ public sealed partial class RegistryClient
             cancellationToken).ConfigureAwait(false);
         if (response.StatusCode != HttpStatusCode.Created)
         {
-            throw await RegistryException.FromResponseAsync(response, action, cancellationToken).ConfigureAwait(false);
+            throw await FailAsync(response, action, cancellationToken).ConfigureAwait(false);
         }
 
         _logger.LogDebug("uploaded blob {Digest} ({Size} bytes) to {Registry}/{Repository}", blob.Digest, blob.Size, Registry, repository);
@@ -136,7 +136,7 @@ public sealed partial class RegistryClient
             cancellationToken).ConfigureAwait(false);
         if (response.StatusCode != HttpStatusCode.Accepted)
         {
-            throw await RegistryException.FromResponseAsync(response, action, cancellationToken).ConfigureAwait(false);
+            throw await FailAsync(response, action, cancellationToken).ConfigureAwait(false);
         }
 
         return ResolveLocation(response, action);
@@ -159,7 +159,7 @@ public sealed partial class RegistryClient
             cancellationToken).ConfigureAwait(false);
         if (response.StatusCode != HttpStatusCode.Accepted)
         {
-            throw await RegistryException.FromResponseAsync(response, $"{action} (chunk at byte {offset})", cancellationToken).ConfigureAwait(false);
+            throw await FailAsync(response, $"{action} (chunk at byte {offset})", cancellationToken).ConfigureAwait(false);
         }
 
         return ResolveLocation(response, action);

@@ -33,7 +33,7 @@ public sealed partial class RegistryClient
 
         if (!response.IsSuccessStatusCode)
         {
-            throw await RegistryException.FromResponseAsync(response, action, cancellationToken).ConfigureAwait(false);
+            throw await FailAsync(response, action, cancellationToken).ConfigureAwait(false);
         }
 
         long? length = response.Content.Headers.ContentLength;
@@ -72,7 +72,7 @@ public sealed partial class RegistryClient
 
         if (!response.IsSuccessStatusCode)
         {
-            throw await RegistryException.FromResponseAsync(response, action, cancellationToken).ConfigureAwait(false);
+            throw await FailAsync(response, action, cancellationToken).ConfigureAwait(false);
         }
 
         return manifest.Digest;

@@ -23,7 +23,7 @@ public sealed partial class RegistryClient
 
             if (!response.IsSuccessStatusCode)
             {
-                throw await RegistryException.FromResponseAsync(response, $"listing tags of {Registry}/{repository}", cancellationToken).ConfigureAwait(false);
+                throw await FailAsync(response, $"listing tags of {Registry}/{repository}", cancellationToken).ConfigureAwait(false);
             }
 
             using var document = JsonDocument.Parse(await ReadLimitedAsync(response.Content, OciJson.MaxDocumentSize, $"listing tags of {repository}", cancellationToken).ConfigureAwait(false));

@@ -178,6 +178,10 @@ public sealed partial class RegistryClient : IDisposable
         }
     }
 
+    /// <summary>Builds the exception for a failed response of this registry, with a hint that fits the configured credentials.</summary>
+    private Task<RegistryException> FailAsync(HttpResponseMessage response, string action, CancellationToken cancellationToken)
+        => RegistryException.FromResponseAsync(response, action, _options.Credentials is not null, cancellationToken);
+
     private OciException Unreachable(Uri uri, HttpRequestException e)
     {
         if (e.InnerException is AuthenticationException || e.HttpRequestError == HttpRequestError.SecureConnectionError)

@@ -19,7 +19,14 @@ public sealed class RegistryException : OciException
     public string? ErrorCode { get; }
 
     /// <summary>Builds the exception for a failed response, reading the distribution API's error body when present.</summary>
-    public static async Task<RegistryException> FromResponseAsync(HttpResponseMessage response, string action, CancellationToken cancellationToken)
+    public static Task<RegistryException> FromResponseAsync(HttpResponseMessage response, string action, CancellationToken cancellationToken)
+        => FromResponseAsync(response, action, credentialsGiven: true, cancellationToken);
+
+    /// <param name="credentialsGiven">
+    /// Whether credentials are configured for the registry. It picks the hint for a 401 response: check
+    /// the credentials, or pass some.
+    /// </param>
+    internal static async Task<RegistryException> FromResponseAsync(HttpResponseMessage response, string action, bool credentialsGiven, CancellationToken cancellationToken)
     {
         string body = "";
         try
@@ -41,7 +48,8 @@ public sealed class RegistryException : OciException
         };
         string hint = status switch
         {
-            HttpStatusCode.Unauthorized => "; check the credentials (--creds or OciCreds)",
+            HttpStatusCode.Unauthorized when credentialsGiven => "; check the credentials (--creds or OciCreds)",
+            HttpStatusCode.Unauthorized => "; no credentials were given for this registry: pass them with --creds or OciCreds",
             HttpStatusCode.Forbidden => "; the credentials are valid but lack permission for this repository",
             _ => "",
         };
