@@ -3,7 +3,7 @@ using OciBuild.Core.Errors;
 
 namespace OciBuild.Cli.Commands;
 
-/// <summary><c>ocibuild rm CONTAINER...</c>: removes working containers and their rootfs.</summary>
+/// <summary><c>ocibuild rm CONTAINER...</c>: unmounts and removes working containers and their rootfs.</summary>
 internal static class RmCommand
 {
     public static Command Create()
@@ -29,6 +29,9 @@ internal static class RmCommand
                 session.Store.RemoveContainer(container);
                 Console.WriteLine(container.Id);
             }
+
+            // Cached layers that only the removed containers used can go now.
+            await session.Store.CollectGarbageAsync(cancellationToken);
 
             return ExitCodes.Success;
         }));
