@@ -18,11 +18,11 @@ public sealed record ContainerRecord
 
     /// <summary>The image's config digest, or null for a container made <c>from scratch</c>.</summary>
     [JsonPropertyName("imageId")]
-    public required Digest? ImageId { get; init; }
+    public Digest? ImageId { get; init; }
 
     /// <summary>The image's manifest digest, or null for a container made <c>from scratch</c>.</summary>
     [JsonPropertyName("manifestDigest")]
-    public required Digest? ManifestDigest { get; init; }
+    public Digest? ManifestDigest { get; init; }
 
     /// <summary>How the rootfs is made. Records written before overlay support have none, and are copies.</summary>
     [JsonPropertyName("rootfsKind")]

@@ -75,6 +75,10 @@ public static class ContainerRootfs
         return true;
     }
 
+    /// <summary>Tells whether an overlay rootfs is mounted now; a copied rootfs counts as never mounted.</summary>
+    public static bool IsMounted(LocalImageStore store, ContainerRecord container)
+        => container.RootfsKind == RootfsKind.Overlay && OverlayMount.IsMounted(store.GetContainerRootfs(container.Id));
+
     /// <summary>Unmounts an overlay rootfs if it is mounted; does nothing for a copied rootfs.</summary>
     public static void Unmount(LocalImageStore store, ContainerRecord container)
     {
