@@ -7,10 +7,10 @@ namespace OciBuild.Storage;
 
 /// <summary>
 /// Makes and mounts the rootfs of working containers. An overlay rootfs is mounted on demand: each
-/// verb that needs the files (run, commit, copy, add) mounts it when it is not mounted yet and
-/// unmounts it when done, and only <c>ocibuild mount</c> leaves it mounted, until <c>umount</c> or
-/// <c>rm</c>. Mounts do not survive a reboot and would block deleting a store folder, so the store
-/// never depends on one staying in place.
+/// verb that needs the files (run, copy, add) mounts it when it is not mounted yet and unmounts it
+/// when done, and only <c>ocibuild mount</c> leaves it mounted, until <c>umount</c> or <c>rm</c>.
+/// Commit reads the upper directory and needs no mount. Mounts do not survive a reboot and would
+/// block deleting a store folder, so the store never depends on one staying in place.
 /// </summary>
 [SupportedOSPlatform("linux")]
 public static class ContainerRootfs

@@ -10,7 +10,7 @@ internal static class RmCommand
     {
         var containers = new Argument<string[]>("container") { Description = "Containers to remove, by name or ID", Arity = ArgumentArity.ZeroOrMore };
         var all = new Option<bool>("--all", "-a") { Description = "Remove every working container" };
-        var command = new Command("rm", "Remove working containers") { containers, all };
+        var command = new Command("rm", "Unmount and remove working containers with their rootfs") { containers, all };
 
         command.SetAction((parseResult, cancellationToken) => CommandAction.RunAsync(async () =>
         {
