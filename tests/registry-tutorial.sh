@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Replays the container registry tutorial with ocibuild in every step: build an image that holds
+# Replays the container registry tutorial with ocibuild in every step: build an image that contains
 # Debian's docker-registry binary and a config from local files, run it on the host network,
 # push a working container's image to it, compare ocibuild inspect with skopeo, push with
 # credentials to a second registry that requires them, remove the image, pull it back, and
@@ -52,7 +52,7 @@ free_port() {
     fail "found no free loopback port"
 }
 
-# Waits until GET /v2/ answers on ADDRESS; the registry binary needs a moment to listen.
+# Waits until GET /v2/ succeeds on ADDRESS, because the registry binary needs a moment to listen.
 wait_for_registry() {
     local address="$1"
     for _ in $(seq 1 150); do

@@ -7,7 +7,7 @@ using OciBuild.Transport.Building;
 
 namespace OciBuild.Cli;
 
-/// <summary>An image built from a working container, and the temporary file that holds its new layer.</summary>
+/// <summary>An image built from a working container, and the temporary file that contains its new layer.</summary>
 internal sealed record CommittedImage(BuiltImage Image, string? LayerPath)
 {
     public void DeleteLayerFile()

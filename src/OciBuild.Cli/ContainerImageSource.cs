@@ -5,7 +5,7 @@ using OciBuild.Transport;
 namespace OciBuild.Cli;
 
 /// <summary>
-/// A working container's image as it stands before a commit: the image's layers from the local store
+/// A working container's image before a commit: the image's layers from the local store
 /// with the container's pending config, the base that <see cref="Transport.Building.ImageBuilder"/>
 /// adds the container's changes to.
 /// </summary>

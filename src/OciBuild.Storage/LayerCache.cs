@@ -167,9 +167,8 @@ public sealed class LayerCache
     }
 
     /// <summary>
-    /// Returns the host path of a whiteout's parent directory, creating missing directories, or null when a
-    /// component is a symlink or a file: the extractor already refused entries that leave the root, and a
-    /// whiteout under a symlink has nothing of its own to hide in overlay's format.
+    /// Returns the host path of a whiteout's parent directory, creating missing directories. Returns null
+    /// when a component is a symlink or a file, because overlay's format has no whiteout below a symlink.
     /// </summary>
     [SupportedOSPlatform("linux")]
     private static string? ResolveParent(string root, string[] components)

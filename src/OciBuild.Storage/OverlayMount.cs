@@ -7,7 +7,8 @@ namespace OciBuild.Storage;
 [SupportedOSPlatform("linux")]
 public static class OverlayMount
 {
-    // mount(2) copies at most one page of option text; 4096 bytes is the page size on x86-64 and arm64 Linux.
+    // mount(2) copies at most one page of option text, and x86-64 Linux pages are 4096 bytes.
+    // NOTE: arm64 kernels with 16 or 64 KiB pages accept more, which this limit does not use.
     private const int MaxOptionsLength = 4095;
 
     /// <summary>
@@ -28,8 +29,8 @@ public static class OverlayMount
         // directory would only point at lower content, and a commit reads the changes from the upper directory alone.
         string options = $"lowerdir={lower},upperdir={Path.GetFullPath(upperDirectory)},workdir={Path.GetFullPath(workDirectory)},redirect_dir=off,metacopy=off";
 
-        // TODO: an image with very many layers, or a store at a long path, exceeds the page and falls
-        // back to a copied rootfs; short symlinks to the lower directories would lift that limit.
+        // TODO: an image with very many layers, or a store at a long path, exceeds the page. Such a
+        // container gets a copied rootfs, and short symlinks to the lower directories would avoid that.
         return options.Length > MaxOptionsLength ? null : options;
     }
 
