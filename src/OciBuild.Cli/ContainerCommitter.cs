@@ -49,6 +49,9 @@ internal static class ContainerCommitter
             if (changes.Changes.Files.Count > 0)
             {
                 layerPath = store.NewTemporaryPath(".tar.gz");
+                // TODO: LayerBuilder writes every entry as root with mode 0755 or 0644, as publishing wants, so
+                // a commit loses the owners and modes of changed files (a copied-up /tmp becomes 0755). It
+                // needs per-entry owner and mode in LayerFile, which the layer builder does not offer yet.
                 var options = new LayerOptions { DestinationDirectory = "/", ModificationTime = LayerTime() };
                 BuiltLayer layer;
                 await using (var output = new FileStream(layerPath, FileMode.CreateNew, FileAccess.Write))
