@@ -157,6 +157,26 @@ public sealed class WorkingContainerTests
     }
 
     [Fact]
+    public async Task Forced_rmi_keeps_container_layers()
+    {
+        string store = _bed.NewDirectory("store");
+        string container = await FromAsync(store, RuntimeDepsImage);
+        var cached = LayerCacheEntries(store);
+
+        var rmi = await _bed.OcibuildAsync(store, "rmi", "--force", RuntimeDepsImage);
+        var run = await _bed.OcibuildAsync(store, "run", container, "--", "cat", "/etc/passwd");
+        var cachedAfterRmi = LayerCacheEntries(store);
+        var rm = await _bed.OcibuildAsync(store, "rm", container);
+
+        Assert.True(rmi.ExitCode == 0, rmi.ToString());
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("root:", run.StandardOutput);
+        Assert.Equal(cached, cachedAfterRmi);
+        Assert.True(rm.ExitCode == 0, rm.ToString());
+        Assert.Empty(LayerCacheEntries(store));
+    }
+
+    [Fact]
     public async Task From_scratch_commits_only_copied_files()
     {
         string store = _bed.NewDirectory("store");
