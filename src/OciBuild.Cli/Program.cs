@@ -14,6 +14,12 @@ var root = new RootCommand("ocibuild: build, run, push and pull OCI container im
     InspectCommand.Create(),
     ContainersCommand.Create(),
     RmCommand.Create(),
+    CommitCommand.Create(),
+    ConfigCommand.Create(),
+    CopyCommand.CreateCopy(),
+    CopyCommand.CreateAdd(),
+    MountCommand.Create(),
+    UmountCommand.Create(),
 };
 root.Options.Add(GlobalOptions.Debug);
 root.Options.Add(GlobalOptions.Root);

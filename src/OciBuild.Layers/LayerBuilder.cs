@@ -77,6 +77,10 @@ public static class LayerBuilder
                 await writer.WriteSymlinkAsync(entry.ArchiveName, entry.File!.LinkTarget!, cancellationToken).ConfigureAwait(false);
                 break;
 
+            case LayerFileKind.Whiteout or LayerFileKind.OpaqueWhiteout:
+                await writer.WriteFileAsync(entry.ArchiveName, FileMode, Stream.Null, 0, entry.ArchiveName, cancellationToken).ConfigureAwait(false);
+                break;
+
             default:
                 var file = entry.File!;
                 int mode = IsExecutable(file, options) ? ExecutableMode : FileMode;

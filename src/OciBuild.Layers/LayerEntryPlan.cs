@@ -20,7 +20,7 @@ internal static class LayerEntryPlan
         var byRelativePath = new Dictionary<string, PlannedEntry>(StringComparer.Ordinal);
         foreach (var file in files)
         {
-            string relativePath = Normalize(file);
+            string relativePath = ToArchivePath(file, Normalize(file));
             if (!byRelativePath.TryAdd(relativePath, new PlannedEntry(relativePath, file.Kind, file)))
             {
                 throw Invalid(file, "another layer file has the same path");
@@ -68,6 +68,23 @@ internal static class LayerEntryPlan
         }
     }
 
+    // OCI image spec, layer.md: ".wh.NAME" hides NAME, and ".wh..wh..opq" hides a directory's lower contents.
+    private static string ToArchivePath(LayerFile file, string path)
+    {
+        if (file.Kind == LayerFileKind.OpaqueWhiteout)
+        {
+            return path + "/.wh..wh..opq";
+        }
+
+        if (file.Kind != LayerFileKind.Whiteout)
+        {
+            return path;
+        }
+
+        int slash = path.LastIndexOf('/');
+        return slash < 0 ? ".wh." + path : $"{path[..slash]}/.wh.{path[(slash + 1)..]}";
+    }
+
     private static string Normalize(LayerFile file)
     {
         ArgumentNullException.ThrowIfNull(file);
@@ -88,7 +105,7 @@ internal static class LayerEntryPlan
         }
 
         string path = file.RelativePath ?? "";
-        if (file.Kind == LayerFileKind.Directory && path.EndsWith('/'))
+        if (file.Kind is LayerFileKind.Directory or LayerFileKind.OpaqueWhiteout && path.EndsWith('/'))
         {
             path = path[..^1];
         }

@@ -8,7 +8,7 @@ namespace OciBuild.Layers;
 /// such as <c>wwwroot/index.html</c>.
 /// </param>
 /// <param name="SourcePath">
-/// Path on this machine that the content is read from. For a directory or symlink only the kind matters:
+/// Path on this machine that the content is read from. For a directory, symlink or whiteout only the kind matters:
 /// a directory's contents come from their own entries, and a symlink's target from <paramref name="LinkTarget"/>.
 /// </param>
 /// <param name="Kind">What the entry becomes in the layer.</param>

@@ -1,3 +1,4 @@
+using System.Runtime.Versioning;
 using System.Text.Json;
 using OciBuild.Core;
 using OciBuild.Core.Errors;
@@ -70,30 +71,45 @@ public sealed partial class LocalImageStore
         WriteContainers(containers);
     }
 
-    /// <summary>Removes the record first and the folder after, so a crash in between leaves only an unlisted folder.</summary>
+    /// <summary>
+    /// Unmounts the rootfs, then removes the record and the folder after, so a crash in between leaves
+    /// only an unlisted folder.
+    /// </summary>
+    [SupportedOSPlatform("linux")]
     public void RemoveContainer(ContainerRecord container)
     {
+        ContainerRootfs.Unmount(this, container);
         WriteContainers(ListContainers().Where(c => c.Id != container.Id).ToList());
-        string directory = GetContainerDirectory(container.Id);
-        if (Directory.Exists(directory))
-        {
-            Directory.Delete(directory, recursive: true);
-        }
+        FileTree.Delete(GetContainerDirectory(container.Id));
     }
 
     /// <summary>
-    /// Deletes every blob that no stored image refers to, and the temporary files of blob writes that were
-    /// interrupted. Call under the store lock. Returns the number of blobs deleted.
+    /// Deletes every blob that no stored image refers to, every layer cache entry that neither a stored
+    /// image nor a working container uses, and what interrupted writes left. Call under the store lock.
+    /// Returns the number of blobs deleted.
     /// </summary>
     public async Task<int> CollectGarbageAsync(CancellationToken cancellationToken)
     {
         var referenced = new HashSet<Digest>();
+        var usedLayers = new HashSet<Digest>(ListContainers().SelectMany(c => c.Layers));
         foreach (var entry in ReadIndex().Manifests)
         {
             referenced.Add(entry.Digest);
             var manifest = await ReadManifestAsync(entry.Digest, cancellationToken).ConfigureAwait(false);
             referenced.Add(manifest.Config.Digest);
             referenced.UnionWith(manifest.Layers.Select(l => l.Digest));
+            var config = await ReadConfigAsync(manifest.Config.Digest, cancellationToken).ConfigureAwait(false);
+            usedLayers.UnionWith(config.RootFs.DiffIds);
+        }
+
+        if (OperatingSystem.IsLinux())
+        {
+            foreach (var diffId in Layers.List().Where(d => !usedLayers.Contains(d)).ToList())
+            {
+                Layers.Delete(diffId);
+            }
+
+            Layers.DeleteTemporaryFolders();
         }
 
         int removed = 0;

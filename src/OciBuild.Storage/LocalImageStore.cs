@@ -22,12 +22,16 @@ public sealed partial class LocalImageStore
     {
         Root = Path.GetFullPath(root);
         Blobs = new BlobStore(Root);
+        Layers = new LayerCache(Root);
         _indexPath = Path.Combine(Root, "index.json");
     }
 
     public string Root { get; }
 
     public BlobStore Blobs { get; }
+
+    /// <summary>Unpacked layers shared by working containers.</summary>
+    public LayerCache Layers { get; }
 
     public static LocalImageStore OpenDefault() => new(StorePaths.DefaultRoot());
 
@@ -142,6 +146,18 @@ public sealed partial class LocalImageStore
             Platform = null,
         });
         WriteIndex(index with { Manifests = manifests });
+    }
+
+    /// <summary>Records <paramref name="manifest"/> without a name, unless the index lists it already.</summary>
+    public void AddUnnamedImage(Descriptor manifest)
+    {
+        var index = ReadIndex();
+        if (index.Manifests.Any(m => m.Digest == manifest.Digest))
+        {
+            return;
+        }
+
+        WriteIndex(index with { Manifests = [.. index.Manifests, manifest with { Annotations = null, Platform = null }] });
     }
 
     /// <summary>Removes one name. Returns false when no image has it.</summary>

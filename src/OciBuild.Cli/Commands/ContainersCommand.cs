@@ -27,7 +27,7 @@ internal static class ContainersCommand
             rows.AddRange(containers.Select(c => new[]
             {
                 full ? c.Id : c.Id[..12],
-                full ? c.ImageId.Encoded : c.ImageId.ShortId,
+                c.ImageId is { } imageId ? (full ? imageId.Encoded : imageId.ShortId) : "",
                 c.ImageName,
                 c.Name,
             }));

@@ -3,14 +3,14 @@ using OciBuild.Core.Errors;
 
 namespace OciBuild.Cli.Commands;
 
-/// <summary><c>ocibuild rm CONTAINER...</c>: removes working containers and their rootfs.</summary>
+/// <summary><c>ocibuild rm CONTAINER...</c>: unmounts and removes working containers and their rootfs.</summary>
 internal static class RmCommand
 {
     public static Command Create()
     {
         var containers = new Argument<string[]>("container") { Description = "Containers to remove, by name or ID", Arity = ArgumentArity.ZeroOrMore };
         var all = new Option<bool>("--all", "-a") { Description = "Remove every working container" };
-        var command = new Command("rm", "Remove working containers") { containers, all };
+        var command = new Command("rm", "Unmount and remove working containers with their rootfs") { containers, all };
 
         command.SetAction((parseResult, cancellationToken) => CommandAction.RunAsync(async () =>
         {
@@ -29,6 +29,9 @@ internal static class RmCommand
                 session.Store.RemoveContainer(container);
                 Console.WriteLine(container.Id);
             }
+
+            // Cached layers that only the removed containers used can go now.
+            await session.Store.CollectGarbageAsync(cancellationToken);
 
             return ExitCodes.Success;
         }));

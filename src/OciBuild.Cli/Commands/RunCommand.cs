@@ -1,6 +1,7 @@
 using System.CommandLine;
 using OciBuild.Cli.Runtime;
 using OciBuild.Core.Errors;
+using OciBuild.Storage;
 
 namespace OciBuild.Cli.Commands;
 
@@ -45,7 +46,8 @@ internal static class RunCommand
 
                 Action<string>? debugLog = session.Debug ? line => Console.Error.WriteLine("debug: " + line) : null;
                 var runner = new ContainerRunner();
-                return await runner.RunAsync(session.Store.GetContainerRootfs(record.Id), config, options, record.Name, debugLog, cancellationToken);
+                using var rootfs = ContainerRootfs.Use(session.Store, record);
+                return await runner.RunAsync(rootfs.Path, config, options, record.Name, debugLog, cancellationToken);
             },
             ExitCodes.RunFailure));
         return command;

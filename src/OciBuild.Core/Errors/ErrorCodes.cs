@@ -29,6 +29,9 @@ public static class ErrorCodes
     public const string StoreError = "OCIB5001";
     public const string ImageInUse = "OCIB5002";
 
+    public const string RootfsMountFailed = "OCIB5101";
+    public const string NotACopyDestination = "OCIB5102";
+
     public const string RuntimeMissing = "OCIB6001";
     public const string RuntimeFailed = "OCIB6002";
 }

@@ -1,0 +1,169 @@
+using System.Runtime.Versioning;
+using OciBuild.Layers;
+using OciBuild.Storage.Linux;
+
+namespace OciBuild.Storage;
+
+/// <summary>
+/// Lists what changed in a working container's rootfs as <see cref="LayerFile"/> entries for
+/// <see cref="LayerBuilder"/>, deletions included as whiteouts.
+/// </summary>
+[SupportedOSPlatform("linux")]
+public sealed class ContainerChanges
+{
+    private readonly List<LayerFile> _files = [];
+    private readonly List<string> _skipped = [];
+
+    private ContainerChanges()
+    {
+    }
+
+    /// <summary>The changed paths, each relative to the rootfs.</summary>
+    public IReadOnlyList<LayerFile> Files => _files;
+
+    /// <summary>Changed sockets, FIFOs and device nodes, which a layer built here cannot contain.</summary>
+    public IReadOnlyList<string> Skipped => _skipped;
+
+    /// <summary>
+    /// Reads the changes from an overlay upper directory: overlay whiteouts (0/0 character devices)
+    /// become whiteouts and directories with <c>trusted.overlay.opaque=y</c> become opaque whiteouts.
+    /// </summary>
+    public static ContainerChanges FromUpperDirectory(string upperDirectory)
+    {
+        var changes = new ContainerChanges();
+        changes.ScanUpper(upperDirectory, "");
+        return changes;
+    }
+
+    /// <summary>
+    /// Compares a copied rootfs with a pristine copy of its image. A path counts as changed when its
+    /// type, mode, owner, size, modification time or link target differs, the test that tar-based diff
+    /// tools use too: content rewritten with the same size and time is not detected.
+    /// </summary>
+    public static ContainerChanges Compare(string pristineRootfs, string currentRootfs)
+    {
+        var changes = new ContainerChanges();
+        changes.CompareDirectory(pristineRootfs, currentRootfs, "");
+        return changes;
+    }
+
+    private void ScanUpper(string directory, string relative)
+    {
+        foreach (string path in Directory.EnumerateFileSystemEntries(directory).Order(StringComparer.Ordinal))
+        {
+            string name = Join(relative, Path.GetFileName(path));
+            var status = LinuxCalls.GetStatus(path);
+            if (status.IsOverlayWhiteout)
+            {
+                _files.Add(new LayerFile(name, path, LayerFileKind.Whiteout));
+                continue;
+            }
+
+            if (status.Type == FileType.Directory)
+            {
+                _files.Add(new LayerFile(name, path, LayerFileKind.Directory));
+                if (LinuxCalls.GetAttribute(path, LayerCache.OpaqueAttribute) == "y")
+                {
+                    _files.Add(new LayerFile(name, path, LayerFileKind.OpaqueWhiteout));
+                }
+
+                ScanUpper(path, name);
+                continue;
+            }
+
+            AddEntry(name, path, status);
+        }
+    }
+
+    private void CompareDirectory(string pristine, string current, string relative)
+    {
+        var currentNames = new HashSet<string>(StringComparer.Ordinal);
+        foreach (string path in Directory.EnumerateFileSystemEntries(current).Order(StringComparer.Ordinal))
+        {
+            string fileName = Path.GetFileName(path);
+            currentNames.Add(fileName);
+            string name = Join(relative, fileName);
+            var status = LinuxCalls.GetStatus(path);
+            string pristinePath = Path.Combine(pristine, fileName);
+            var before = LinuxCalls.TryGetStatus(pristinePath);
+
+            if (status.Type == FileType.Directory && before?.Type == FileType.Directory)
+            {
+                if (status.Permissions != before.Permissions || status.UserId != before.UserId || status.GroupId != before.GroupId)
+                {
+                    _files.Add(new LayerFile(name, path, LayerFileKind.Directory));
+                }
+
+                CompareDirectory(pristinePath, path, name);
+                continue;
+            }
+
+            if (before is not null && !Differs(before, pristinePath, status, path))
+            {
+                continue;
+            }
+
+            if (status.Type == FileType.Directory)
+            {
+                _files.Add(new LayerFile(name, path, LayerFileKind.Directory));
+                ScanAll(path, name);
+                continue;
+            }
+
+            AddEntry(name, path, status);
+        }
+
+        foreach (string path in Directory.EnumerateFileSystemEntries(pristine).Order(StringComparer.Ordinal))
+        {
+            if (!currentNames.Contains(Path.GetFileName(path)))
+            {
+                _files.Add(new LayerFile(Join(relative, Path.GetFileName(path)), path, LayerFileKind.Whiteout));
+            }
+        }
+    }
+
+    private void ScanAll(string directory, string relative)
+    {
+        foreach (string path in Directory.EnumerateFileSystemEntries(directory).Order(StringComparer.Ordinal))
+        {
+            string name = Join(relative, Path.GetFileName(path));
+            var status = LinuxCalls.GetStatus(path);
+            if (status.Type == FileType.Directory)
+            {
+                _files.Add(new LayerFile(name, path, LayerFileKind.Directory));
+                ScanAll(path, name);
+            }
+            else
+            {
+                AddEntry(name, path, status);
+            }
+        }
+    }
+
+    private void AddEntry(string name, string path, FileStatus status)
+    {
+        switch (status.Type)
+        {
+            case FileType.RegularFile:
+                _files.Add(new LayerFile(name, path, LayerFileKind.File));
+                break;
+            case FileType.Symlink:
+                _files.Add(new LayerFile(name, path, LayerFileKind.Symlink, new FileInfo(path).LinkTarget));
+                break;
+            default:
+                _skipped.Add(name);
+                break;
+        }
+    }
+
+    private static bool Differs(FileStatus before, string beforePath, FileStatus after, string afterPath)
+        => before.Type != after.Type
+           || before.Permissions != after.Permissions
+           || before.UserId != after.UserId
+           || before.GroupId != after.GroupId
+           || (before.Type == FileType.RegularFile && (before.Size != after.Size || before.ModifiedSeconds != after.ModifiedSeconds || before.ModifiedNanoseconds != after.ModifiedNanoseconds))
+           || (before.Type == FileType.Symlink && new FileInfo(beforePath).LinkTarget != new FileInfo(afterPath).LinkTarget)
+           || (before.Type is FileType.CharacterDevice or FileType.BlockDevice && (before.DeviceMajor != after.DeviceMajor || before.DeviceMinor != after.DeviceMinor));
+
+    private static string Join(string relative, string name) => relative.Length == 0 ? name : relative + "/" + name;
+}
