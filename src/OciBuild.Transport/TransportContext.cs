@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using OciBuild.Core;
 using OciBuild.Core.Errors;
 using OciBuild.Storage;
+using OciBuild.Transport.Layout;
 using OciBuild.Transport.Registry;
 using OciBuild.Transport.Store;
 
@@ -47,18 +48,27 @@ public sealed class TransportContext : IDisposable
     /// </summary>
     public async Task<IImageSource> OpenSourceAsync(ImageLocation location, CancellationToken cancellationToken)
     {
-        if (location.Transport == TransportKind.LocalStore)
+        switch (location.Transport)
         {
-            return new StoreImageSource(Store, await Store.GetImageAsync(location.Text, cancellationToken).ConfigureAwait(false), location.Text);
+            case TransportKind.LocalStore:
+                return new StoreImageSource(Store, await Store.GetImageAsync(location.Text, cancellationToken).ConfigureAwait(false), location.Text);
+
+            case TransportKind.Unspecified:
+                var stored = await Store.FindImageAsync(location.Text, cancellationToken).ConfigureAwait(false);
+                if (stored is not null)
+                {
+                    return new StoreImageSource(Store, stored, location.Text);
+                }
+
+                break;
+
+            case TransportKind.OciLayout:
+                return new OciLayoutSource(location.Path!, location.LayoutReference, location.ToString());
         }
 
-        if (location.Transport == TransportKind.Unspecified)
+        if (location.Transport != TransportKind.Unspecified && location.Transport != TransportKind.Registry)
         {
-            var stored = await Store.FindImageAsync(location.Text, cancellationToken).ConfigureAwait(false);
-            if (stored is not null)
-            {
-                return new StoreImageSource(Store, stored, location.Text);
-            }
+            throw new OciException(ErrorCodes.UnsupportedOperation, $"{location}: this transport cannot be read yet");
         }
 
         return new RegistryImageSource(GetRegistryClient(location.Reference.Registry), location.Reference);
@@ -67,13 +77,22 @@ public sealed class TransportContext : IDisposable
     /// <summary>Opens a destination; without a transport, the image goes to the local store.</summary>
     public IImageDestination OpenDestination(ImageLocation location)
     {
-        if (location.Transport == TransportKind.Registry)
+        switch (location.Transport)
         {
-            return new RegistryImageDestination(GetRegistryClient(location.Reference.Registry), location.Reference);
+            case TransportKind.Registry:
+                return new RegistryImageDestination(GetRegistryClient(location.Reference.Registry), location.Reference);
+
+            case TransportKind.OciLayout:
+                return new OciLayoutDestination(location.Path!, location.ToString());
         }
 
-        var name = ImageLocation.ParseLocalName(location.Text);
-        return new StoreImageDestination(Store, name.Name);
+        if (location.Transport != TransportKind.Unspecified && location.Transport != TransportKind.LocalStore)
+        {
+            throw new OciException(ErrorCodes.UnsupportedOperation, $"{location}: this transport cannot be written yet");
+        }
+
+        var localName = ImageLocation.ParseLocalName(location.Text);
+        return new StoreImageDestination(Store, localName.Name);
     }
 
     public void Dispose()
