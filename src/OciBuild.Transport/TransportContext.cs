@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using OciBuild.Core;
 using OciBuild.Core.Errors;
 using OciBuild.Storage;
+using OciBuild.Transport.Archive;
 using OciBuild.Transport.Layout;
 using OciBuild.Transport.Registry;
 using OciBuild.Transport.Store;
@@ -44,7 +45,9 @@ public sealed class TransportContext : IDisposable
 
     /// <summary>
     /// Opens an image for reading. A location without a transport is looked up in the local store
-    /// first and in its registry after, as buildah does with its default pull policy.
+    /// first and in its registry after, as buildah does with its default pull policy. Sources of the
+    /// archive transports unpack into temporary folders: dispose them when done
+    /// (they implement <see cref="IDisposable"/>).
     /// </summary>
     public async Task<IImageSource> OpenSourceAsync(ImageLocation location, CancellationToken cancellationToken)
     {
@@ -64,6 +67,13 @@ public sealed class TransportContext : IDisposable
 
             case TransportKind.OciLayout:
                 return new OciLayoutSource(location.Path!, location.LayoutReference, location.ToString());
+
+            case TransportKind.OciArchive:
+                return await OciArchiveSource.OpenAsync(location.Path!, location.LayoutReference, cancellationToken).ConfigureAwait(false);
+
+            case TransportKind.DockerArchive:
+                var name = location.HasReference ? location.Reference : null;
+                return await DockerArchiveSource.OpenAsync(location.Path!, name, location.ToString(), cancellationToken).ConfigureAwait(false);
         }
 
         if (location.Transport != TransportKind.Unspecified && location.Transport != TransportKind.Registry)
@@ -74,7 +84,10 @@ public sealed class TransportContext : IDisposable
         return new RegistryImageSource(GetRegistryClient(location.Reference.Registry), location.Reference);
     }
 
-    /// <summary>Opens a destination; without a transport, the image goes to the local store.</summary>
+    /// <summary>
+    /// Opens a destination; without a transport, the image goes to the local store. Destinations of the
+    /// archive transports stage files in temporary folders: dispose them when done.
+    /// </summary>
     public IImageDestination OpenDestination(ImageLocation location)
     {
         switch (location.Transport)
@@ -84,6 +97,12 @@ public sealed class TransportContext : IDisposable
 
             case TransportKind.OciLayout:
                 return new OciLayoutDestination(location.Path!, location.ToString());
+
+            case TransportKind.OciArchive:
+                return new OciArchiveDestination(location.Path!);
+
+            case TransportKind.DockerArchive:
+                return new DockerArchiveDestination(location.Path!, location.HasReference ? location.Reference : null, location.ToString());
         }
 
         if (location.Transport != TransportKind.Unspecified && location.Transport != TransportKind.LocalStore)

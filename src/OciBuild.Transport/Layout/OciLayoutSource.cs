@@ -25,7 +25,7 @@ public sealed class OciLayoutSource : IImageSource
 
     /// <summary>Returns the <c>index.json</c> entry this source reads.</summary>
     /// <exception cref="NotFoundException">No entry has the requested reference.</exception>
-    /// <exception cref="OciException">No reference was given and the layout holds zero or several images.</exception>
+    /// <exception cref="OciException">No reference was given and the layout contains zero or several images.</exception>
     public Descriptor FindEntry()
     {
         var entries = _layout.ReadIndex().Manifests;
