@@ -3,6 +3,7 @@ using OciBuild.Core;
 using OciBuild.Core.Errors;
 using OciBuild.Storage;
 using OciBuild.Transport.Archive;
+using OciBuild.Transport.Dir;
 using OciBuild.Transport.Layout;
 using OciBuild.Transport.Registry;
 using OciBuild.Transport.Store;
@@ -74,9 +75,12 @@ public sealed class TransportContext : IDisposable
             case TransportKind.DockerArchive:
                 var name = location.HasReference ? location.Reference : null;
                 return await DockerArchiveSource.OpenAsync(location.Path!, name, location.ToString(), cancellationToken).ConfigureAwait(false);
+
+            case TransportKind.Directory:
+                return new DirImageSource(location.Path!);
         }
 
-        if (location.Transport != TransportKind.Unspecified && location.Transport != TransportKind.Registry)
+        if (location.Transport == TransportKind.DockerDaemon)
         {
             throw new OciException(ErrorCodes.UnsupportedOperation, $"{location}: this transport cannot be read yet");
         }
@@ -103,9 +107,12 @@ public sealed class TransportContext : IDisposable
 
             case TransportKind.DockerArchive:
                 return new DockerArchiveDestination(location.Path!, location.HasReference ? location.Reference : null, location.ToString());
+
+            case TransportKind.Directory:
+                return new DirImageDestination(location.Path!);
         }
 
-        if (location.Transport != TransportKind.Unspecified && location.Transport != TransportKind.LocalStore)
+        if (location.Transport == TransportKind.DockerDaemon)
         {
             throw new OciException(ErrorCodes.UnsupportedOperation, $"{location}: this transport cannot be written yet");
         }
