@@ -3,6 +3,7 @@ using OciBuild.Core;
 using OciBuild.Core.Errors;
 using OciBuild.Storage;
 using OciBuild.Transport.Archive;
+using OciBuild.Transport.Daemon;
 using OciBuild.Transport.Dir;
 using OciBuild.Transport.Layout;
 using OciBuild.Transport.Registry;
@@ -18,6 +19,7 @@ public sealed class TransportContext : IDisposable
 {
     private readonly Func<string, RegistryOptions> _registryOptions;
     private readonly Dictionary<string, RegistryClient> _clients = new();
+    private DockerDaemonClient? _daemonClient;
 
     public TransportContext(LocalImageStore store, Func<string, RegistryOptions> registryOptions, ILogger logger)
     {
@@ -29,6 +31,9 @@ public sealed class TransportContext : IDisposable
     public LocalImageStore Store { get; }
 
     public ILogger Logger { get; }
+
+    /// <summary>The Docker engine for <c>docker-daemon:</c>, as in <c>DOCKER_HOST</c>; null means <c>DOCKER_HOST</c>, else <c>unix:///var/run/docker.sock</c>.</summary>
+    public string? DockerHost { get; init; }
 
     public RegistryClient GetRegistryClient(string registry)
     {
@@ -47,7 +52,7 @@ public sealed class TransportContext : IDisposable
     /// <summary>
     /// Opens an image for reading. A location without a transport is looked up in the local store
     /// first and in its registry after, as buildah does with its default pull policy. Sources of the
-    /// archive transports unpack into temporary folders: dispose them when done
+    /// archive and daemon transports unpack into temporary folders: dispose them when done
     /// (they implement <see cref="IDisposable"/>).
     /// </summary>
     public async Task<IImageSource> OpenSourceAsync(ImageLocation location, CancellationToken cancellationToken)
@@ -78,11 +83,10 @@ public sealed class TransportContext : IDisposable
 
             case TransportKind.Directory:
                 return new DirImageSource(location.Path!);
-        }
 
-        if (location.Transport == TransportKind.DockerDaemon)
-        {
-            throw new OciException(ErrorCodes.UnsupportedOperation, $"{location}: this transport cannot be read yet");
+            case TransportKind.DockerDaemon:
+                var imageName = location.HasReference ? location.Reference : null;
+                return await DockerDaemonSource.OpenAsync(GetDaemonClient(), imageName, location.ImageId, cancellationToken).ConfigureAwait(false);
         }
 
         return new RegistryImageSource(GetRegistryClient(location.Reference.Registry), location.Reference);
@@ -90,7 +94,7 @@ public sealed class TransportContext : IDisposable
 
     /// <summary>
     /// Opens a destination; without a transport, the image goes to the local store. Destinations of the
-    /// archive transports stage files in temporary folders: dispose them when done.
+    /// archive and daemon transports stage files in temporary folders: dispose them when done.
     /// </summary>
     public IImageDestination OpenDestination(ImageLocation location)
     {
@@ -110,15 +114,26 @@ public sealed class TransportContext : IDisposable
 
             case TransportKind.Directory:
                 return new DirImageDestination(location.Path!);
-        }
 
-        if (location.Transport == TransportKind.DockerDaemon)
-        {
-            throw new OciException(ErrorCodes.UnsupportedOperation, $"{location}: this transport cannot be written yet");
+            case TransportKind.DockerDaemon:
+                if (!location.HasReference)
+                {
+                    throw new OciException(ErrorCodes.UnsupportedOperation, $"{location} names an image by ID, which can only be read; write to docker-daemon:NAME:TAG");
+                }
+
+                return new DockerDaemonDestination(GetDaemonClient(), location.Reference);
         }
 
         var localName = ImageLocation.ParseLocalName(location.Text);
         return new StoreImageDestination(Store, localName.Name);
+    }
+
+    private DockerDaemonClient GetDaemonClient()
+    {
+        lock (_clients)
+        {
+            return _daemonClient ??= new DockerDaemonClient(DockerDaemonClient.ResolveHost(DockerHost));
+        }
     }
 
     public void Dispose()
@@ -127,5 +142,7 @@ public sealed class TransportContext : IDisposable
         {
             client.Dispose();
         }
+
+        _daemonClient?.Dispose();
     }
 }
