@@ -9,7 +9,7 @@ internal static class FromCommand
 {
     public static Command Create()
     {
-        var image = new Argument<string>("image") { Description = "The image: a name in the local store, a registry reference or docker://REF" };
+        var image = new Argument<string>("image") { Description = "The image: a name in the local store, a registry reference, docker://REF, or oci:, oci-archive:, docker-archive:, dir: or docker-daemon: with its path or name" };
         var name = new Option<string?>("--name") { Description = "The container's name (default: IMAGE-working-container, with a numeric suffix when taken)" };
         var pull = PullOption.Create();
         var registryFlags = new RegistryFlags();
