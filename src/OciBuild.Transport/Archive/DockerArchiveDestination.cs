@@ -9,11 +9,11 @@ using OciBuild.Storage;
 namespace OciBuild.Transport.Archive;
 
 /// <summary>
-/// Writes an image as a <c>docker save</c> archive (<c>docker-archive:FILE[:NAME:TAG]</c>) that
-/// <c>docker load</c> and <c>podman load</c> read: <c>manifest.json</c>, the config as <c>HEX.json</c>
-/// and each layer as an uncompressed <c>DIFFID.tar</c>, because the loaders check each layer file
-/// against the config's diff IDs. Files are staged in a temporary folder; every manifest write packs
-/// them into a temporary file beside FILE and renames it over FILE. An existing FILE is replaced.
+/// Writes an image as a <c>docker save</c> archive (<c>docker-archive:FILE[:NAME:TAG]</c>) for
+/// <c>docker load</c> and <c>podman load</c>: <c>manifest.json</c>, the config as <c>HEX.json</c> and
+/// each layer as an uncompressed <c>DIFFID.tar</c>, because loaders check each layer file against the
+/// config's diff IDs. Files are staged in a temporary folder. Every manifest write packs them into a
+/// temporary file beside FILE and renames it over FILE, replacing any existing FILE.
 /// </summary>
 public sealed class DockerArchiveDestination : IImageDestination, IDisposable
 {
@@ -42,7 +42,7 @@ public sealed class DockerArchiveDestination : IImageDestination, IDisposable
     /// <summary>Stores a layer uncompressed under its diff ID, and any other blob (the config) as <c>HEX.json</c>.</summary>
     public async Task PutBlobAsync(Descriptor blob, Stream content, CancellationToken cancellationToken)
     {
-        if (!MediaTypes.IsLayer(blob.MediaType))
+        if (!IsLayer(blob.MediaType))
         {
             string configPath = ConfigPath(blob.Digest);
             await using var verified = new VerifyingStream(content, blob.Digest, blob.Size, $"config {blob.Digest} for {Description}");
@@ -160,6 +160,10 @@ public sealed class DockerArchiveDestination : IImageDestination, IDisposable
 
         _entries.Add(new DockerArchiveEntry { Config = configFile, RepoTags = repoTag is null ? [] : [repoTag], Layers = layerFiles });
     }
+
+    /// <summary>Tells layers from the config, counting Docker's uncompressed <c>rootfs.diff.tar</c>, which <see cref="MediaTypes"/> does not list.</summary>
+    private static bool IsLayer(string mediaType)
+        => MediaTypes.IsLayer(mediaType) || mediaType.StartsWith("application/vnd.docker.image.rootfs.", StringComparison.Ordinal);
 
     private string ConfigPath(Digest digest) => Path.Combine(_staging.Path, digest.Encoded + ".json");
 

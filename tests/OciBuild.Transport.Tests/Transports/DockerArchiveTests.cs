@@ -194,6 +194,53 @@ public sealed class DockerArchiveTests : IDisposable
         Assert.Equal(image.ConfigDescriptor.Digest, (await TransportCopies.ReadAsync(only)).ConfigDigest);
     }
 
+    [Fact]
+    public async Task Source_follows_layer_symlinks()
+    {
+        // Older docker save output keeps each layer as ID/layer.tar and links a repeated layer to its first copy.
+        var image = TestImage.Create(layerCount: 1);
+        await WriteAsync(image, ImageReference.Parse("app:1"), "1");
+        var files = await ReadEntriesAsync(ArchivePath);
+        string layerFile = $"{image.Config.RootFs.DiffIds[0].Encoded}.tar";
+        var diffId = image.Config.RootFs.DiffIds[0];
+        var config = OciJson.Deserialize<ImageConfig>(image.ConfigBytes, "config");
+        config.RootFs.DiffIds = [diffId, diffId];
+        byte[] configBytes = OciJson.Serialize(config);
+        string manifest = JsonSerializer.Serialize(new[]
+        {
+            new { Config = "config.json", RepoTags = new[] { "app:1" }, Layers = new[] { "first/layer.tar", "second/layer.tar" } },
+        });
+        await using (var file = File.Create(ArchivePath))
+        await using (var writer = new TarWriter(file, TarEntryFormat.Ustar))
+        {
+            await writer.WriteEntryAsync(new UstarTarEntry(TarEntryType.RegularFile, "first/layer.tar") { DataStream = new MemoryStream(files[layerFile]) });
+            await writer.WriteEntryAsync(new UstarTarEntry(TarEntryType.SymbolicLink, "second/layer.tar") { LinkName = "../first/layer.tar" });
+            await writer.WriteEntryAsync(new UstarTarEntry(TarEntryType.RegularFile, "config.json") { DataStream = new MemoryStream(configBytes) });
+            await writer.WriteEntryAsync(new UstarTarEntry(TarEntryType.RegularFile, "manifest.json") { DataStream = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(manifest)) });
+        }
+
+        using var source = await DockerArchiveSource.OpenAsync(ArchivePath, null, "test", CancellationToken.None);
+        var read = await TransportCopies.ReadAsync(source);
+
+        Assert.Equal(2, read.ParsedManifest.Layers.Count);
+        Assert.All(read.ParsedManifest.Layers, l => Assert.Equal(diffId, l.Digest));
+        Assert.Equal(Digest.Compute(configBytes), read.ConfigDigest);
+    }
+
+    [Fact]
+    public async Task Source_rejects_link_outside_archive()
+    {
+        await using (var file = File.Create(ArchivePath))
+        await using (var writer = new TarWriter(file, TarEntryFormat.Ustar))
+        {
+            await writer.WriteEntryAsync(new UstarTarEntry(TarEntryType.SymbolicLink, "layer.tar") { LinkName = "../../etc/passwd" });
+        }
+
+        var error = await Assert.ThrowsAsync<OciException>(() => DockerArchiveSource.OpenAsync(ArchivePath, null, "test", CancellationToken.None));
+
+        Assert.Equal(ErrorCodes.LayerUnsafe, error.Code);
+    }
+
     private async Task WriteAsync(TestImage image, ImageReference? name, params string[] tags)
     {
         using var destination = new DockerArchiveDestination(ArchivePath, name);
