@@ -1,3 +1,4 @@
+using OciBuild.Core;
 using OciBuild.Core.Errors;
 using OciBuild.Transport.Dir;
 using OciBuild.Transport.Layout;
@@ -102,5 +103,22 @@ public sealed class DirTransportTests : IDisposable
 
         Assert.Equal(image.Manifest.Digest, read.Manifest.Digest);
         Assert.Equal(image.Config.RootFs.DiffIds, read.Config.RootFs.DiffIds);
+    }
+
+    [Fact]
+    public async Task Dir_reads_index_skopeo_writes()
+    {
+        var amd64 = TestImage.Create(platform: new Platform { Architecture = "amd64", Os = "linux" });
+        var arm64 = TestImage.Create(platform: new Platform { Architecture = "arm64", Os = "linux" });
+        string layout = Path.Combine(_temp.Path, "layout");
+        var index = await TransportCopies.WriteIndexAsync(layout, "multi", amd64, arm64);
+
+        await ExternalTool.RunCheckedAsync("skopeo", "copy", "--all", $"oci:{layout}:multi", $"dir:{DirPath}");
+        var source = new DirImageSource(DirPath);
+        var top = await source.GetManifestAsync(null, CancellationToken.None);
+        var read = await TransportCopies.ReadAsync(source);
+
+        Assert.Equal(index.Digest, top.Digest);
+        Assert.Equal(amd64.Manifest.Digest, read.Manifest.Digest);
     }
 }

@@ -152,20 +152,8 @@ public sealed class OciLayoutTests : IDisposable
     {
         var amd64 = TestImage.Create(platform: new Platform { Architecture = "amd64", Os = "linux" });
         var arm64 = TestImage.Create(platform: new Platform { Architecture = "arm64", Os = "linux" });
-        var source = MemoryImageSource.WithIndex(amd64, arm64);
-        var destination = new OciLayoutDestination(LayoutPath);
-        var index = await source.GetManifestAsync(null, CancellationToken.None);
-        foreach (var image in new[] { amd64, arm64 })
-        {
-            foreach (var (digest, blob) in image.Blobs)
-            {
-                await destination.PutBlobAsync(new Descriptor { MediaType = MediaTypes.OciLayerGzip, Digest = digest, Size = blob.Length }, new MemoryStream(blob), CancellationToken.None);
-            }
+        var index = await TransportCopies.WriteIndexAsync(LayoutPath, "multi", amd64, arm64);
 
-            await new OciLayout(LayoutPath).WriteBlobAsync(image.Manifest.Digest, image.Manifest.Bytes, CancellationToken.None);
-        }
-
-        await destination.PutManifestAsync(index, "multi", CancellationToken.None);
         var layoutSource = new OciLayoutSource(LayoutPath, "multi");
         var top = await layoutSource.GetManifestAsync(null, CancellationToken.None);
         var read = await TransportCopies.ReadAsync(layoutSource);

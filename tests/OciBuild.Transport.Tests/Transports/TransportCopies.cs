@@ -1,4 +1,5 @@
 using OciBuild.Core;
+using OciBuild.Transport.Layout;
 using OciBuild.Transport.Tests.Support;
 
 namespace OciBuild.Transport.Tests.Transports;
@@ -11,6 +12,26 @@ internal static class TransportCopies
 {
     public static Task<CopyResult> WriteAsync(TestImage image, IImageDestination destination, params string[] tags)
         => new ImageCopier().CopyAsync(new MemoryImageSource(image), destination, tags, platform: null, CancellationToken.None);
+
+    /// <summary>Writes an OCI index over <paramref name="images"/> into the layout at <paramref name="layoutPath"/> under <paramref name="tag"/> and returns the index.</summary>
+    public static async Task<ManifestContent> WriteIndexAsync(string layoutPath, string tag, params TestImage[] images)
+    {
+        var index = await MemoryImageSource.WithIndex(images).GetManifestAsync(null, CancellationToken.None);
+        var layout = new OciLayout(layoutPath);
+        layout.EnsureCreated();
+        foreach (var image in images)
+        {
+            foreach (var (digest, blob) in image.Blobs)
+            {
+                await layout.WriteBlobAsync(digest, blob, CancellationToken.None);
+            }
+
+            await layout.WriteBlobAsync(image.Manifest.Digest, image.Manifest.Bytes, CancellationToken.None);
+        }
+
+        await new OciLayoutDestination(layoutPath).PutManifestAsync(index, tag, CancellationToken.None);
+        return index;
+    }
 
     /// <summary>Reads the manifest for this machine's platform, the config and every layer to its end, so each blob's digest is checked.</summary>
     public static async Task<ReadImage> ReadAsync(IImageSource source)
