@@ -1,7 +1,9 @@
 using Microsoft.Extensions.Logging;
+using OciBuild.Core;
 using OciBuild.Core.Errors;
 using OciBuild.Storage;
 using OciBuild.Transport;
+using OciBuild.Transport.Archive;
 
 namespace OciBuild.Cli;
 
@@ -24,8 +26,17 @@ internal enum PullPolicy
 /// <summary>Brings an image into the local store, under its full registry name.</summary>
 internal static class ImagePuller
 {
+    /// <summary>
+    /// Copies the image at <paramref name="location"/> into the local store. The pull policy applies to
+    /// registry names only: an image from a file, folder or Docker engine is always copied.
+    /// </summary>
     public static async Task<StoredImage> PullAsync(CliSession session, ImageLocation location, PullPolicy policy, CancellationToken cancellationToken)
     {
+        if (!IsRegistryName(location))
+        {
+            return await CopyIntoStoreAsync(session, location, cancellationToken).ConfigureAwait(false);
+        }
+
         if (policy != PullPolicy.Always)
         {
             // A docker:// name is looked up by its full reference, so that only that registry's copy counts.
@@ -43,19 +54,73 @@ internal static class ImagePuller
             throw new NotFoundException(ErrorCodes.ImageNotFound, $"image {location.Text} not found in the local store at {session.Store.Root}");
         }
 
-        var reference = location.Reference;
-        var source = await session.Transport.OpenSourceAsync(location with { Transport = TransportKind.Registry }, cancellationToken).ConfigureAwait(false);
-        var destination = session.Transport.OpenDestination(new ImageLocation(TransportKind.LocalStore, reference, reference.Name));
-        session.Logger.LogInformation("pulling {Reference}", reference);
+        return await CopyIntoStoreAsync(session, location with { Transport = TransportKind.Registry }, cancellationToken).ConfigureAwait(false);
+    }
 
-        using (await session.Store.LockAsync(cancellationToken).ConfigureAwait(false))
+    private static bool IsRegistryName(ImageLocation location)
+        => location.Transport is TransportKind.Unspecified or TransportKind.Registry or TransportKind.LocalStore;
+
+    private static async Task<StoredImage> CopyIntoStoreAsync(CliSession session, ImageLocation location, CancellationToken cancellationToken)
+    {
+        var source = await session.Transport.OpenSourceAsync(location, cancellationToken).ConfigureAwait(false);
+        try
         {
-            await new ImageCopier(session.Logger).CopyAsync(source, destination, [reference.TagOrDigest], platform: null, cancellationToken).ConfigureAwait(false);
+            var name = LocalName(location, source);
+            var destination = session.Transport.OpenDestination(new ImageLocation(TransportKind.LocalStore, name, name.Name));
+            session.Logger.LogInformation("pulling {Source} as {Name}", location, name);
+
+            using (await session.Store.LockAsync(cancellationToken).ConfigureAwait(false))
+            {
+                await new ImageCopier(session.Logger).CopyAsync(source, destination, [name.TagOrDigest], platform: null, cancellationToken).ConfigureAwait(false);
+            }
+
+            string storedName = name.Tag is null ? $"{name.Name}@{name.Digest}" : $"{name.Name}:{name.Tag}";
+            return await session.Store.FindImageAsync(storedName, cancellationToken).ConfigureAwait(false)
+                   ?? throw new OciException(ErrorCodes.StoreError, $"pulled {location} but the local store does not list it as {storedName}");
+        }
+        finally
+        {
+            (source as IDisposable)?.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Returns the name a pulled image gets in the local store: the reference of a registry, archive or
+    /// daemon name; the first name inside a docker-archive; for <c>oci:</c> and <c>oci-archive:</c>, a
+    /// REF that reads as a name (<c>app:1</c> becomes <c>localhost/app:1</c>); otherwise
+    /// <c>localhost/BASENAME</c>, with a REF without ':' or '/' as its tag.
+    /// </summary>
+    internal static ImageReference LocalName(ImageLocation location, IImageSource source)
+    {
+        if (location.HasReference)
+        {
+            return location.Reference;
         }
 
-        string storedName = reference.Tag is null ? $"{reference.Name}@{reference.Digest}" : $"{reference.Name}:{reference.Tag}";
-        return await session.Store.FindImageAsync(storedName, cancellationToken).ConfigureAwait(false)
-               ?? throw new OciException(ErrorCodes.StoreError, $"pulled {reference} but the local store does not list it as {storedName}");
+        if (source is DockerArchiveSource { RepoTags.Count: > 0 } archive && ImageReference.TryParse(archive.RepoTags[0], out var archived))
+        {
+            return archived;
+        }
+
+        string? layoutReference = location.LayoutReference;
+        if (layoutReference is not null && layoutReference.IndexOfAny([':', '/']) >= 0 && ImageReference.TryParse(layoutReference, out _))
+        {
+            return ImageLocation.ParseLocalName(layoutReference);
+        }
+
+        string baseName = location.Path is null ? "image" : SanitizeName(Path.GetFileNameWithoutExtension(Path.TrimEndingDirectorySeparator(location.Path)));
+        string tag = layoutReference ?? ImageReference.DefaultTag;
+        return ImageReference.TryParse($"{Storage.LocalImageStore.LocalRegistry}/{baseName}:{tag}", out var named)
+            ? named
+            : ImageReference.Parse($"{Storage.LocalImageStore.LocalRegistry}/{baseName}:{ImageReference.DefaultTag}");
+    }
+
+    /// <summary>Turns a file or folder name into a repository name: lowercase, with runs of other characters as '-'.</summary>
+    private static string SanitizeName(string fileName)
+    {
+        var characters = fileName.ToLowerInvariant().Select(c => char.IsAsciiLetterOrDigit(c) ? c : '-').ToArray();
+        string name = string.Join('-', new string(characters).Split('-', StringSplitOptions.RemoveEmptyEntries));
+        return name.Length == 0 ? "image" : name;
     }
 
     /// <summary>

@@ -50,22 +50,6 @@ public class ImageLocationTests
     }
 
     [Theory]
-    [InlineData("oci:/tmp/layout:app", "oci:")]
-    [InlineData("oci-archive:/tmp/app.tar", "oci-archive:")]
-    [InlineData("dir:/tmp/app", "dir:")]
-    [InlineData("docker-archive:/tmp/app.tar", "docker-archive:")]
-    [InlineData("docker-daemon:app:1", "docker-daemon:")]
-    public void Parse_rejects_unsupported_transport(string text, string transport)
-    {
-        var error = Assert.Throws<OciException>(() => ImageLocation.Parse(text));
-
-        Assert.Equal(ErrorCodes.InvalidReference, error.Code);
-        Assert.Contains($"the {transport} transport is not supported", error.Message);
-        Assert.Contains("docker://", error.Message);
-        Assert.Contains("containers-storage:", error.Message);
-    }
-
-    [Theory]
     [InlineData("docker://")]
     [InlineData("docker://App")]
     [InlineData("containers-storage:")]

@@ -12,7 +12,11 @@ internal static class FromCommand
 
     public static Command Create()
     {
-        var image = new Argument<string>("image") { Description = "The image: a name in the local store, a registry reference, docker://REF, or scratch for an empty container" };
+        var image = new Argument<string>("image")
+        {
+            Description = "The image: a name in the local store, a registry reference, docker://REF, oci:, oci-archive:, "
+                          + "docker-archive:, dir: or docker-daemon: with its path or name, or scratch for an empty container",
+        };
         var name = new Option<string?>("--name") { Description = "The container's name (default: IMAGE-working-container, with a numeric suffix when taken)" };
         var pull = PullOption.Create();
         var pullAlways = PullOption.CreateAlwaysAlias();

@@ -11,13 +11,17 @@ namespace OciBuild.Cli.Commands;
 
 /// <summary>
 /// <c>ocibuild inspect IMAGE</c>: prints an image's summary in the JSON shape of <c>skopeo inspect</c>,
-/// for images in a registry (<c>docker://</c>) and in the local store alike.
+/// for images in a registry (<c>docker://</c>), in the local store and in any other transport.
 /// </summary>
 internal static class InspectCommand
 {
     public static Command Create()
     {
-        var image = new Argument<string>("image") { Description = "docker://REFERENCE, containers-storage:NAME, or a name in the local store" };
+        var image = new Argument<string>("image")
+        {
+            Description = "docker://REFERENCE, containers-storage:NAME, a name in the local store, oci:DIR[:REF], "
+                          + "oci-archive:FILE[:REF], docker-archive:FILE[:NAME:TAG], dir:DIR or docker-daemon:NAME:TAG",
+        };
         var raw = new Option<bool>("--raw") { Description = "Print the manifest (or index) exactly as stored" };
         var config = new Option<bool>("--config") { Description = "Print the image config" };
         var registryFlags = new RegistryFlags();
@@ -39,7 +43,7 @@ internal static class InspectCommand
                 name = location.Reference.Name;
                 tags = await client.ListTagsAsync(location.Reference.Repository, cancellationToken);
             }
-            else
+            else if (location.Transport is TransportKind.Unspecified or TransportKind.LocalStore)
             {
                 var stored = await session.Store.FindImageAsync(location.Text, cancellationToken)
                              ?? throw new NotFoundException(ErrorCodes.ImageNotFound, $"image {text} not found in the local store; use docker://{location.Reference} for a registry image");
@@ -47,7 +51,15 @@ internal static class InspectCommand
                 name = stored.Names.Select(n => ImageReference.Parse(n).Name).FirstOrDefault() ?? stored.Id.ToString();
                 tags = stored.Names.Select(n => ImageReference.Parse(n)).Where(r => r.Name == name && r.Tag is not null).Select(r => r.Tag!).ToList();
             }
+            else
+            {
+                // Like skopeo, list no tags outside a registry: a file or folder has no tag list to ask for.
+                source = await session.Transport.OpenSourceAsync(location, cancellationToken);
+                name = location.HasReference ? location.Reference.Name : "";
+                tags = [];
+            }
 
+            using var disposableSource = source as IDisposable;
             var top = await source.GetManifestAsync(null, cancellationToken);
             if (parseResult.GetValue(raw))
             {

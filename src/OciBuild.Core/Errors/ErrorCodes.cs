@@ -16,6 +16,11 @@ public static class ErrorCodes
     public const string ContainerNotFound = "OCIB2003";
     public const string PlatformNotFound = "OCIB2004";
 
+    public const string InvalidImageLayout = "OCIB2101";
+    public const string AmbiguousImage = "OCIB2102";
+    public const string DaemonError = "OCIB2103";
+    public const string UnsupportedOperation = "OCIB2104";
+
     public const string RegistryError = "OCIB3001";
     public const string RegistryUnreachable = "OCIB3002";
     public const string RegistryUnauthorized = "OCIB3003";
