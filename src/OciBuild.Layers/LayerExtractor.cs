@@ -61,7 +61,7 @@ public static class LayerExtractor
             var writer = new RootfsWriter(root, layerName, isRoot ?? LibC.IsRoot);
             try
             {
-                await ApplyEntriesAsync(tar, writer, cancellationToken).ConfigureAwait(false);
+                await ApplyEntriesAsync(tar, writer, layerName, cancellationToken).ConfigureAwait(false);
                 writer.Finish();
             }
             catch (Exception e) when (e is InvalidDataException or FormatException or EndOfStreamException or ZstdSharp.ZstdException)
@@ -81,14 +81,16 @@ public static class LayerExtractor
     }
 
     [SupportedOSPlatform("linux")]
-    private static async Task ApplyEntriesAsync(HashingStream tar, RootfsWriter writer, CancellationToken cancellationToken)
+    private static async Task ApplyEntriesAsync(HashingStream tar, RootfsWriter writer, string layerName, CancellationToken cancellationToken)
     {
         var reader = new TarReader(tar, leaveOpen: true);
         await using (reader.ConfigureAwait(false))
         {
-            while (await reader.GetNextEntryAsync(copyData: false, cancellationToken).ConfigureAwait(false) is { } entry)
+            string? previousName = null;
+            while (await ReadNextEntryAsync(reader, layerName, previousName, cancellationToken).ConfigureAwait(false) is { } entry)
             {
                 await writer.ApplyAsync(entry, cancellationToken).ConfigureAwait(false);
+                previousName = entry.Name;
             }
         }
 
@@ -97,6 +99,24 @@ public static class LayerExtractor
         byte[] buffer = new byte[DrainBufferSize];
         while (await tar.ReadAsync(buffer, cancellationToken).ConfigureAwait(false) > 0)
         {
+        }
+    }
+
+    // TarReader raises NotSupportedException for header types it cannot read, such as GNU sparse
+    // files ('S'), before the entry's name is known, so the error names the entry before it.
+    private static async Task<TarEntry?> ReadNextEntryAsync(TarReader reader, string layerName, string? previousName, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await reader.GetNextEntryAsync(copyData: false, cancellationToken).ConfigureAwait(false);
+        }
+        catch (NotSupportedException e)
+        {
+            string position = previousName is null ? "the first entry" : $"the entry after \"{previousName}\"";
+            throw new OciException(
+                ErrorCodes.LayerUnsupported,
+                $"layer {layerName}: {position} cannot be extracted: {e.Message} Rebuild the layer without GNU sparse or multi-volume entries.",
+                e);
         }
     }
 }
