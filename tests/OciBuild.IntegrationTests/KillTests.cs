@@ -4,7 +4,8 @@ namespace OciBuild.IntegrationTests;
 
 /// <summary>
 /// <c>ocibuild pull</c> and <c>from</c> killed with SIGKILL at random points leave a store that
-/// <c>ocibuild check</c> finds consistent: at most temporary files, which <c>--repair</c> removes.
+/// <c>ocibuild check</c> finds consistent: at most temporary files and container folders without a
+/// record, which <c>--repair</c> removes.
 /// </summary>
 [Collection(TestBedCollection.Name)]
 public sealed class KillTests
@@ -111,8 +112,8 @@ public sealed class KillTests
         return killed;
     }
 
-    // A killed writer may leave temporary files, and nothing else: no damaged blob, dangling image or
-    // container record without its folder.
+    // A killed writer may leave temporary files and container folders without a record, and nothing
+    // else: no damaged blob, dangling image or container record without its folder.
     private async Task AssertRepairableAsync(string store, string context)
     {
         var check = await _bed.OcibuildAsync(store, "check");
