@@ -20,6 +20,7 @@ var root = new RootCommand("ocibuild: build, run, push and pull OCI container im
     CopyCommand.CreateAdd(),
     MountCommand.Create(),
     UmountCommand.Create(),
+    CheckCommand.Create(),
 };
 root.Options.Add(GlobalOptions.Debug);
 root.Options.Add(GlobalOptions.Root);

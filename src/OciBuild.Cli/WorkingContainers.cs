@@ -60,7 +60,7 @@ internal static class WorkingContainers
                 for (int i = 0; i < layers.Count; i++)
                 {
                     var layer = layers[i];
-                    string layerName = $"layer {i + 1} of {imageName} ({layer.Digest})";
+                    string layerName = $"{i + 1} of {imageName} ({layer.Digest})";
                     layerDirectories.Add(await store.Layers.EnsureAsync(layer, config.RootFs.DiffIds[i], () => store.Blobs.Open(layer.Digest, layer.Size), layerName, cancellationToken).ConfigureAwait(false));
                 }
 
@@ -101,12 +101,12 @@ internal static class WorkingContainers
         for (int i = 0; i < layers.Count; i++)
         {
             var layer = layers[i];
-            string layerName = $"layer {i + 1} of {imageName} ({layer.Digest})";
+            string layerName = $"{i + 1} of {imageName} ({layer.Digest})";
             await using var blob = store.Blobs.Open(layer.Digest, layer.Size);
             var diffId = await LayerExtractor.ExtractAsync(blob, layer.MediaType, rootfs, layerName, cancellationToken).ConfigureAwait(false);
             if (diffId != config.RootFs.DiffIds[i])
             {
-                throw new DigestMismatchException($"unpacking {layerName}", config.RootFs.DiffIds[i], diffId);
+                throw new DigestMismatchException($"unpacking layer {layerName}", config.RootFs.DiffIds[i], diffId);
             }
         }
     }

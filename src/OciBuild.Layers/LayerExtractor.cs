@@ -28,11 +28,19 @@ public static class LayerExtractor
     /// <exception cref="OciException">
     /// The layer tries to write outside the root (<see cref="ErrorCodes.LayerUnsafe"/>), is malformed or does
     /// not match its media type (<see cref="ErrorCodes.LayerInvalid"/>), or needs something this tool
-    /// cannot do: zstd, an unknown entry type, or device nodes without root (<see cref="ErrorCodes.LayerUnsupported"/>).
+    /// cannot do: an unknown media type or entry type, sparse files, or device nodes without root (<see cref="ErrorCodes.LayerUnsupported"/>).
     /// In every case the rootfs is left incomplete.
     /// </exception>
     /// <exception cref="PlatformNotSupportedException">This is not Linux.</exception>
-    public static async Task<Digest> ExtractAsync(Stream blob, string mediaType, string rootDirectory, string layerName, CancellationToken cancellationToken)
+    public static Task<Digest> ExtractAsync(Stream blob, string mediaType, string rootDirectory, string layerName, CancellationToken cancellationToken)
+        => ExtractAsync(blob, mediaType, rootDirectory, layerName, isRoot: null, cancellationToken);
+
+    /// <summary>
+    /// Extracts a layer like the public overload, but sets owners and creates device nodes only when
+    /// <paramref name="isRoot"/> is true (null: when this process runs as root), so that tests running
+    /// as root can check the unprivileged path.
+    /// </summary>
+    internal static async Task<Digest> ExtractAsync(Stream blob, string mediaType, string rootDirectory, string layerName, bool? isRoot, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(blob);
         ArgumentNullException.ThrowIfNull(mediaType);
@@ -50,13 +58,13 @@ public static class LayerExtractor
         await using (tarStream.ConfigureAwait(false))
         {
             using var tar = HashingStream.ForReading(tarStream);
-            var writer = new RootfsWriter(root, layerName);
+            var writer = new RootfsWriter(root, layerName, isRoot ?? LibC.IsRoot);
             try
             {
-                await ApplyEntriesAsync(tar, writer, cancellationToken).ConfigureAwait(false);
+                await ApplyEntriesAsync(tar, writer, layerName, cancellationToken).ConfigureAwait(false);
                 writer.Finish();
             }
-            catch (Exception e) when (e is InvalidDataException or FormatException or EndOfStreamException)
+            catch (Exception e) when (e is InvalidDataException or FormatException or EndOfStreamException or ZstdSharp.ZstdException)
             {
                 throw new OciException(
                     ErrorCodes.LayerInvalid,
@@ -73,14 +81,16 @@ public static class LayerExtractor
     }
 
     [SupportedOSPlatform("linux")]
-    private static async Task ApplyEntriesAsync(HashingStream tar, RootfsWriter writer, CancellationToken cancellationToken)
+    private static async Task ApplyEntriesAsync(HashingStream tar, RootfsWriter writer, string layerName, CancellationToken cancellationToken)
     {
         var reader = new TarReader(tar, leaveOpen: true);
         await using (reader.ConfigureAwait(false))
         {
-            while (await reader.GetNextEntryAsync(copyData: false, cancellationToken).ConfigureAwait(false) is { } entry)
+            string? previousName = null;
+            while (await ReadNextEntryAsync(reader, layerName, previousName, cancellationToken).ConfigureAwait(false) is { } entry)
             {
                 await writer.ApplyAsync(entry, cancellationToken).ConfigureAwait(false);
+                previousName = entry.Name;
             }
         }
 
@@ -89,6 +99,24 @@ public static class LayerExtractor
         byte[] buffer = new byte[DrainBufferSize];
         while (await tar.ReadAsync(buffer, cancellationToken).ConfigureAwait(false) > 0)
         {
+        }
+    }
+
+    // TarReader raises NotSupportedException for header types it cannot read, such as GNU sparse
+    // files ('S'), before the entry's name is known, so the error names the entry before it.
+    private static async Task<TarEntry?> ReadNextEntryAsync(TarReader reader, string layerName, string? previousName, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await reader.GetNextEntryAsync(copyData: false, cancellationToken).ConfigureAwait(false);
+        }
+        catch (NotSupportedException e)
+        {
+            string position = previousName is null ? "the first entry" : $"the entry after \"{previousName}\"";
+            throw new OciException(
+                ErrorCodes.LayerUnsupported,
+                $"layer {layerName}: {position} cannot be extracted: {e.Message} Rebuild the layer without GNU sparse or multi-volume entries.",
+                e);
         }
     }
 }

@@ -19,16 +19,20 @@ internal sealed class RootfsWriter
     private const string OpaqueWhiteout = ".wh..wh..opq";
 
     private readonly RootfsPaths _paths;
-    private readonly bool _isRoot = LibC.IsRoot;
+    private readonly bool _isRoot;
     private readonly WrittenPaths _written = new();
 
     // Directory mode and times are set at the end, so that a read-only mode does not block writing
     // the directory's children and adding children does not change its modification time.
     private readonly Dictionary<string, TarEntry> _directories = new(StringComparer.Ordinal);
 
-    public RootfsWriter(string root, string layerName)
+    /// <param name="root">The rootfs directory, as a full path.</param>
+    /// <param name="layerName">A name for the layer in error messages.</param>
+    /// <param name="isRoot">Whether to set owners and create device nodes, which only root can do.</param>
+    public RootfsWriter(string root, string layerName, bool isRoot)
     {
         _paths = new RootfsPaths(root, layerName);
+        _isRoot = isRoot;
     }
 
     public async Task ApplyAsync(TarEntry entry, CancellationToken cancellationToken)
@@ -39,6 +43,7 @@ internal sealed class RootfsWriter
         }
 
         string entryName = entry.Name;
+        RejectSparse(entry);
         var components = _paths.Split(entryName, entryName);
         if (components.Count == 0)
         {
@@ -135,6 +140,17 @@ internal sealed class RootfsWriter
 
             default:
                 throw _paths.Unsupported(entry.Name, $"its tar type {entry.EntryType} ('{(char)entry.EntryType}') is not supported");
+        }
+    }
+
+    // System.Formats.Tar does not expand sparse files: a GNU 'S' entry or a PAX entry with GNU.sparse
+    // records would come out as its sparse map and data blocks, not as the file, so it is rejected.
+    private void RejectSparse(TarEntry entry)
+    {
+        bool paxSparse = entry is PaxTarEntry pax && pax.ExtendedAttributes.Keys.Any(k => k.StartsWith("GNU.sparse.", StringComparison.Ordinal));
+        if (entry.EntryType == TarEntryType.SparseFile || paxSparse)
+        {
+            throw _paths.Unsupported(entry.Name, "it is a GNU sparse file, and sparse files are not supported. Rebuild the layer without --sparse");
         }
     }
 

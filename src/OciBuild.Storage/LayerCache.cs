@@ -65,7 +65,7 @@ public sealed class LayerCache
 
             if (actual != diffId)
             {
-                throw new DigestMismatchException($"unpacking {layerName}", diffId, actual);
+                throw new DigestMismatchException($"unpacking layer {layerName}", diffId, actual);
             }
 
             // LayerExtractor applies whiteouts to the folder it extracts to, which is empty here, so a

@@ -107,4 +107,57 @@ public sealed class WhiteoutTests : IDisposable
         Assert.Equal(ErrorCodes.LayerInvalid, error.Code);
         Assert.Contains($"\"{name}\"", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Whiteout_under_missing_directory_creates_nothing()
+    {
+        await TestTar.ExtractAsync(TestTar.Create(TestTar.File("kept", "lower")), _root);
+
+        await TestTar.ExtractAsync(TestTar.Create(TestTar.File("absent/deeper/.wh.x", ""), TestTar.File("absent2/.wh..wh..opq", "")), _root);
+
+        Assert.Equal(["kept"], TestTar.ListTree(_root));
+    }
+
+    [Fact]
+    public async Task Whiteout_then_new_file_keeps_new_file()
+    {
+        await TestTar.ExtractAsync(TestTar.Create(TestTar.File("etc/conf/old", "lower"), TestTar.File("etc/conf/also", "lower")), _root);
+
+        await TestTar.ExtractAsync(TestTar.Create(TestTar.File("etc/.wh.conf", ""), TestTar.File("etc/conf", "now a file")), _root);
+
+        Assert.Equal(["etc", "etc/conf"], TestTar.ListTree(_root));
+        Assert.Equal("now a file", File.ReadAllText(Path.Combine(_root, "etc/conf")));
+    }
+
+    [Fact]
+    public async Task Whiteout_of_hard_link_keeps_other_name()
+    {
+        await TestTar.ExtractAsync(TestTar.Create(TestTar.File("bin/tool", "shared"), TestTar.HardLink("bin/alias", "bin/tool")), _root);
+
+        await TestTar.ExtractAsync(TestTar.Create(TestTar.File("bin/.wh.alias", "")), _root);
+
+        Assert.Equal(["bin", "bin/tool"], TestTar.ListTree(_root));
+        Assert.Equal("shared", File.ReadAllText(Path.Combine(_root, "bin/tool")));
+        Assert.Equal("1", StatCommand.Query(Path.Combine(_root, "bin/tool"), "%h"));
+    }
+
+    [Fact]
+    public async Task Whiteout_entry_of_directory_type_is_applied()
+    {
+        await TestTar.ExtractAsync(TestTar.Create(TestTar.File("cache/x", "lower")), _root);
+
+        await TestTar.ExtractAsync(TestTar.Create(TestTar.Directory(".wh.cache")), _root);
+
+        Assert.Empty(TestTar.ListTree(_root));
+    }
+
+    [Fact]
+    public async Task Opaque_directory_through_symlink_stays_in_root()
+    {
+        await TestTar.ExtractAsync(TestTar.Create(TestTar.File("real/old", "lower"), TestTar.Symlink("alias", "/real")), _root);
+
+        await TestTar.ExtractAsync(TestTar.Create(TestTar.File("alias/.wh..wh..opq", ""), TestTar.File("alias/new", "upper")), _root);
+
+        Assert.Equal(["alias", "real", "real/new"], TestTar.ListTree(_root));
+    }
 }
