@@ -14,6 +14,8 @@ var root = new RootCommand("ocibuild: build, run, push and pull OCI container im
     InspectCommand.Create(),
     ContainersCommand.Create(),
     RmCommand.Create(),
+    LoginCommand.Create(),
+    LogoutCommand.Create(),
 };
 root.Options.Add(GlobalOptions.Debug);
 root.Options.Add(GlobalOptions.Root);
