@@ -16,8 +16,8 @@ internal abstract record Fault
     /// <summary>Waits before forwarding.</summary>
     public sealed record Delay(TimeSpan Wait) : Fault;
 
-    /// <summary>Forwards, then replaces the reply's <c>Range</c> header with <paramref name="Range"/>.</summary>
-    public sealed record RewriteRange(string Range) : Fault;
+    /// <summary>Forwards, then replaces the reply's <paramref name="Name"/> header, when it has one, with <paramref name="Value"/>; an empty value removes the header.</summary>
+    public sealed record RewriteHeader(string Name, string Value) : Fault;
 
     /// <summary>Answers with a redirect to <paramref name="Target"/> plus the request's path and query.</summary>
     public sealed record Redirect(string Target) : Fault;
@@ -214,7 +214,7 @@ internal sealed class FaultProxy : IDisposable
                     break;
             }
 
-            await ForwardAsync(request, response, line, (fault as Fault.RewriteRange)?.Range);
+            await ForwardAsync(request, response, line, fault as Fault.RewriteHeader);
         }
         catch (Exception e) when (e is HttpListenerException or IOException or HttpRequestException or ObjectDisposedException)
         {
@@ -223,7 +223,7 @@ internal sealed class FaultProxy : IDisposable
         }
     }
 
-    private async Task ForwardAsync(HttpListenerRequest request, HttpListenerResponse response, string line, string? range)
+    private async Task ForwardAsync(HttpListenerRequest request, HttpListenerResponse response, string line, Fault.RewriteHeader? rewrite)
     {
         using var forwarded = new HttpRequestMessage(new HttpMethod(request.HttpMethod), $"http://{_upstreamAddress}{request.Url!.PathAndQuery}");
         if (request.HasEntityBody)
@@ -255,7 +255,11 @@ internal sealed class FaultProxy : IDisposable
         {
             if (!HopHeaders.Contains(name))
             {
-                response.AddHeader(name, name.Equals("Range", StringComparison.OrdinalIgnoreCase) && range is not null ? range : string.Join(", ", values));
+                bool rewritten = rewrite is not null && name.Equals(rewrite.Name, StringComparison.OrdinalIgnoreCase);
+                if (!rewritten || rewrite!.Value.Length > 0)
+                {
+                    response.AddHeader(name, rewritten ? rewrite!.Value : string.Join(", ", values));
+                }
             }
         }
 

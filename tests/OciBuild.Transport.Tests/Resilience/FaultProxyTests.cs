@@ -140,7 +140,7 @@ public sealed class FaultProxyTests
     [Fact]
     public async Task Range_that_never_advances_fails()
     {
-        using var proxy = Proxy((request, _) => request.HttpMethod is "PATCH" or "GET" ? new Fault.RewriteRange("0-0") : null);
+        using var proxy = Proxy((request, _) => request.HttpMethod is "PATCH" or "GET" ? new Fault.RewriteHeader("Range", "0-0") : null);
         var (client, logger) = Connect(proxy);
         using var _ = client;
         var image = TestImage.Create(layerCount: 1, fileSize: 200 * 1024);
@@ -168,6 +168,37 @@ public sealed class FaultProxyTests
         using var direct = new RegistryTestClient(_registry, new RegistryOptions());
         Assert.Equal(layer.Blob, await direct.ReadBlobAsync("faults/forward-only", layer.Descriptor));
         Assert.Equal(2, proxy.Log.Count(line => line.EndsWith("dropped", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task Digest_header_disagreeing_with_bytes_fails()
+    {
+        const string Wrong = "sha256:0000000000000000000000000000000000000000000000000000000000000000";
+        using var proxy = Proxy((request, _) => request.HttpMethod == "GET" ? new Fault.RewriteHeader("Docker-Content-Digest", Wrong) : null);
+        var (client, logger) = Connect(proxy);
+        using var _ = client;
+        var image = TestImage.Create(layerCount: 1);
+        await PushAsync(client, logger, image, "faults/digest-header");
+
+        var error = await Assert.ThrowsAsync<OciException>(() => client.GetManifestAsync("faults/digest-header", "1", CancellationToken.None));
+
+        Assert.Equal(ErrorCodes.DigestMismatch, error.Code);
+        Assert.Contains(Wrong, error.Message);
+        Assert.Contains(image.Manifest.Digest.ToString(), error.Message);
+    }
+
+    [Fact]
+    public async Task Missing_digest_header_uses_bytes()
+    {
+        using var proxy = Proxy((request, _) => request.HttpMethod == "GET" ? new Fault.RewriteHeader("Docker-Content-Digest", "") : null);
+        var (client, logger) = Connect(proxy);
+        using var _ = client;
+        var image = TestImage.Create(layerCount: 1);
+        await PushAsync(client, logger, image, "faults/no-digest-header");
+
+        var manifest = await client.GetManifestAsync("faults/no-digest-header", "1", CancellationToken.None);
+
+        Assert.Equal(image.Manifest.Digest, manifest.Digest);
     }
 
     /// <summary>A stream that can only be read forward, like a blob streamed from another registry.</summary>
