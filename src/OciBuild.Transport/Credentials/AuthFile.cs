@@ -44,7 +44,7 @@ public sealed class AuthFile
         }
         catch (JsonException e)
         {
-            // The exception text may quote the file's content, which holds secrets, so only its position is kept.
+            // The exception text may quote the file's content, which contains secrets, so only its position is kept.
             throw new OciException(ErrorCodes.CredentialsFileInvalid, $"credentials file {path} is not valid JSON (line {e.LineNumber + 1}); fix or remove it");
         }
 
@@ -142,7 +142,7 @@ public sealed class AuthFile
 
     /// <summary>
     /// Writes the file through a temporary file in the same folder, so that readers never see half of
-    /// it. The file is created with mode 0600 because it holds passwords that are only encoded.
+    /// it. The file is created with mode 0600 because it contains passwords that are only encoded.
     /// </summary>
     public void Save()
     {

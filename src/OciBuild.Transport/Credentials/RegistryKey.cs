@@ -21,7 +21,7 @@ internal static class RegistryKey
             host = host[(scheme + 3)..];
         }
 
-        // TODO: keys with a repository path (host/namespace) are matched as the whole registry; containers
+        // TODO: keys with a repository path (host/namespace) are matched as the whole registry. Containers
         // tools match the most specific path first, which needs the repository passed in here.
         int slash = host.IndexOf('/');
         if (slash >= 0)

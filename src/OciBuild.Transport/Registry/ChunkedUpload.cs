@@ -7,7 +7,7 @@ namespace OciBuild.Transport.Registry;
 /// <summary>
 /// Sends a blob as PATCH chunks to one upload session. A chunk that fails on the network or with a
 /// retryable status is not re-sent blindly, because the registry may have stored part of it: the upload
-/// asks the registry for its offset (<c>GET</c> on the session, <c>Range</c> header) and goes on from there.
+/// requests the registry's offset (<c>GET</c> on the session, <c>Range</c> header) and goes on from there.
 /// </summary>
 internal sealed class ChunkedUpload
 {
@@ -51,8 +51,8 @@ internal sealed class ChunkedUpload
         {
             long chunkEnd = Math.Min(chunkStart + chunkSize, size);
 
-            // The source is read once, as a stream; spooling each chunk to a temporary file lets a failed chunk
-            // be sent again from any offset inside it without holding the chunk in memory.
+            // The source can be read only once, as a stream. Spooling each chunk to a temporary file lets a failed
+            // chunk be sent again from any offset inside it, without holding the chunk in memory.
             await using var spool = await SpoolAsync(chunkEnd - chunkStart, cancellationToken).ConfigureAwait(false);
             long offset = chunkStart;
             while (offset < chunkEnd)
@@ -153,8 +153,8 @@ internal sealed class ChunkedUpload
             Location = RegistryClient.ResolveLocation(response, _action);
         }
 
-        // NOTE: distribution answers "0-0" both for an empty session and for one holding one byte; this takes
-        // it as empty, so a registry holding one byte would reject the resumed chunk with 416.
+        // NOTE: distribution returns "0-0" both for an empty session and for one with one byte stored. This
+        // takes it as empty, so a registry with one byte would reject the resumed chunk with 416.
         long? end = RangeEnd(response);
         return end is null or 0 ? 0 : end.Value + 1;
     }

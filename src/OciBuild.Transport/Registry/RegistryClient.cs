@@ -10,7 +10,7 @@ namespace OciBuild.Transport.Registry;
 
 /// <summary>
 /// A client for one registry over the OCI distribution API. It chooses HTTPS, or plain HTTP when the
-/// registry does not answer TLS and plain HTTP is allowed; answers authentication challenges; and retries
+/// registry does not support TLS and plain HTTP is allowed; answers authentication challenges; and retries
 /// idempotent requests on network faults and 408/429/5xx answers. The API calls live in the partial files
 /// beside this one.
 /// </summary>
@@ -175,7 +175,7 @@ public sealed partial class RegistryClient : IDisposable
         catch (HttpRequestException e) when (IsTlsFailure(e) && (_options.AllowPlainHttp || !_certificatePresented))
         {
             string reason = _options.AllowPlainHttp ? "TLS verification is off" : "it is a loopback address";
-            _logger.LogInformation("registry {Registry} does not answer TLS; using plain HTTP because {Reason}", Registry, reason);
+            _logger.LogInformation("registry {Registry} does not support TLS; using plain HTTP because {Reason}", Registry, reason);
             return new Uri($"http://{host}/");
         }
         catch (HttpRequestException e)
@@ -184,7 +184,7 @@ public sealed partial class RegistryClient : IDisposable
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new OciException(ErrorCodes.RegistryUnreachable, $"registry {Registry} did not answer within {(int)ProbeTimeout.TotalSeconds} s at {https.GetLeftPart(UriPartial.Authority)}");
+            throw new OciException(ErrorCodes.RegistryUnreachable, $"connecting to registry {Registry} at {https.GetLeftPart(UriPartial.Authority)} timed out after {(int)ProbeTimeout.TotalSeconds} s; check the address and that the registry runs");
         }
     }
 

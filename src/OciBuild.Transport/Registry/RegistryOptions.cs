@@ -28,15 +28,15 @@ public sealed record RegistryOptions
     public bool SkipCertificateVerification { get; init; }
 
     /// <summary>
-    /// Use plain HTTP when the registry does not answer TLS. Loopback registries are covered by
+    /// Use plain HTTP when the registry does not support TLS. Loopback registries are covered by
     /// <see cref="AllowLoopbackPlainHttp"/> instead.
     /// </summary>
     public bool AllowPlainHttp { get; init; }
 
     /// <summary>
-    /// Use plain HTTP for a registry on <c>localhost</c>, 127.0.0.0/8 or <c>[::1]</c> when it does not answer
+    /// Use plain HTTP for a registry on <c>localhost</c>, 127.0.0.0/8 or <c>[::1]</c> when it does not support
     /// TLS, even with <see cref="AllowPlainHttp"/> off, as the Docker engine allows. A loopback registry that
-    /// does answer TLS still has its certificate verified.
+    /// does support TLS still has its certificate verified.
     /// </summary>
     public bool AllowLoopbackPlainHttp { get; init; } = true;
 

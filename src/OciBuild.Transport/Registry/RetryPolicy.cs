@@ -66,6 +66,11 @@ internal static class RetryPolicy
             return null;
         }
 
-        return delay < TimeSpan.Zero ? TimeSpan.Zero : delay > MaxDelay ? MaxDelay : delay;
+        if (delay < TimeSpan.Zero)
+        {
+            return TimeSpan.Zero;
+        }
+
+        return delay > MaxDelay ? MaxDelay : delay;
     }
 }

@@ -24,7 +24,7 @@ public sealed class LoopbackFallbackTests
 
         var manifest = await client.Client.GetManifestAsync("loopback/push", "1", CancellationToken.None);
         Assert.Equal(image.Manifest.Digest, manifest.Digest);
-        Assert.Contains(client.Logger.Messages(LogLevel.Information), m => m.Contains($"registry {_registry.Address} does not answer TLS", StringComparison.Ordinal));
+        Assert.Contains(client.Logger.Messages(LogLevel.Information), m => m.Contains($"registry {_registry.Address} does not support TLS", StringComparison.Ordinal));
         Assert.Contains(client.Logger.Messages(LogLevel.Debug), m => m.Contains($"http://{_registry.Address}/v2/", StringComparison.Ordinal));
     }
 
