@@ -32,7 +32,15 @@ internal sealed class CliSession : IDisposable
         string? root = parseResult.GetValue(GlobalOptions.Root);
         var store = new LocalImageStore(string.IsNullOrEmpty(root) ? StorePaths.DefaultRoot() : root);
         var logger = new ConsoleLogger(debug);
-        var transport = new TransportContext(store, CreateRegistryOptions(parseResult, registryFlags, logger).Create, logger);
+        // Verbs without registry flags work on the local store alone, so a broken registries.conf must not
+        // stop them: their settings are read only if a registry is opened after all.
+        var registryOptions = new Lazy<RegistryOptionsFactory>(() => CreateRegistryOptions(parseResult, registryFlags, logger));
+        if (registryFlags is not null)
+        {
+            _ = registryOptions.Value;
+        }
+
+        var transport = new TransportContext(store, registry => registryOptions.Value.Create(registry), logger);
         return new CliSession(store, logger, debug, transport);
     }
 
