@@ -14,16 +14,6 @@ internal sealed class ChunkedUpload
     /// <summary>Resumes allowed per blob; replies that do not advance the offset count too, so a stuck registry cannot loop.</summary>
     public const int MaxResumes = 5;
 
-    private static readonly HashSet<HttpStatusCode> RetryableStatuses =
-    [
-        HttpStatusCode.RequestTimeout,
-        HttpStatusCode.TooManyRequests,
-        HttpStatusCode.InternalServerError,
-        HttpStatusCode.BadGateway,
-        HttpStatusCode.ServiceUnavailable,
-        HttpStatusCode.GatewayTimeout,
-    ];
-
     private readonly RegistryClient _client;
     private readonly Stream _content;
     private readonly string _scope;
@@ -100,7 +90,7 @@ internal sealed class ChunkedUpload
                 return stored == offset + length ? null : $"the registry reports {stored} bytes stored after a chunk that ends at byte {offset + length}";
             }
 
-            if (RetryableStatuses.Contains(response.StatusCode))
+            if (RetryPolicy.IsRetried(response.StatusCode))
             {
                 return $"status {(int)response.StatusCode}";
             }

@@ -63,6 +63,14 @@ public sealed class RegistryException : OciException
         return new RegistryException(code, $"{action}: registry answered {(int)status} {response.ReasonPhrase}{detail}{hint}", status, errorCode);
     }
 
+    /// <summary>
+    /// Returns true for failures worth repeating: the registry was unreachable or returned 408, 429, 500,
+    /// 502, 503 or 504. TLS failures and every other status are false, because a retry meets them again.
+    /// </summary>
+    public static bool IsTransient(OciException exception)
+        => exception.Code == ErrorCodes.RegistryUnreachable
+           || (exception is RegistryException { Status: { } status } && RetryPolicy.IsRetried(status));
+
     private static (string? Code, string? Message) ParseErrors(string body)
     {
         if (string.IsNullOrWhiteSpace(body) || body.Length > 64 * 1024)

@@ -27,6 +27,8 @@ internal static class RetryPolicy
         HttpStatusCode.GatewayTimeout,
     ];
 
+    public static bool IsRetried(HttpStatusCode status) => RetriedStatuses.Contains(status);
+
     public static ResiliencePipeline<HttpResponseMessage> Create(string registry, ILogger logger)
         => new ResiliencePipelineBuilder<HttpResponseMessage>()
             .AddRetry(new RetryStrategyOptions<HttpResponseMessage>

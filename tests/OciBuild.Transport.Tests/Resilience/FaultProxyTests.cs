@@ -170,6 +170,40 @@ public sealed class FaultProxyTests
         Assert.Equal(2, proxy.Log.Count(line => line.EndsWith("dropped", StringComparison.Ordinal)));
     }
 
+    private static bool IsBlobPut(System.Net.HttpListenerRequest request)
+        => request.HttpMethod == "PUT" && request.Url!.Query.Contains("digest=", StringComparison.Ordinal);
+
+    [Fact]
+    public async Task Failed_blob_put_restarts_blob()
+    {
+        int failures = 0;
+        using var proxy = Proxy((request, _) => IsBlobPut(request) && Interlocked.Increment(ref failures) <= 2 ? new Fault.Status(503) : null);
+        var (client, logger) = Connect(proxy);
+        using var _ = client;
+        var image = TestImage.Create(layerCount: 1);
+
+        await PushAsync(client, logger, image, "faults/put-503");
+
+        await AssertStoredAsync(image, "faults/put-503");
+        Assert.Equal(2, logger.Messages(LogLevel.Warning).Count(m => m.Contains("starting it again", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task Blob_put_always_503_fails_untagged()
+    {
+        using var proxy = Proxy((request, _) => IsBlobPut(request) ? new Fault.Status(503) : null);
+        var (client, logger) = Connect(proxy);
+        using var _ = client;
+        var image = TestImage.Create(layerCount: 1);
+
+        var error = await Assert.ThrowsAsync<RegistryException>(() => PushAsync(client, logger, image, "faults/put-503-always"));
+
+        Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, error.Status);
+        Assert.Contains("uploading blob", error.Message);
+        Assert.Equal(3, proxy.Log.Count(line => line.StartsWith("PUT", StringComparison.Ordinal) && line.Contains("digest=", StringComparison.Ordinal)));
+        await AssertNotTaggedAsync("faults/put-503-always");
+    }
+
     [Fact]
     public async Task Digest_header_disagreeing_with_bytes_fails()
     {
