@@ -2,6 +2,7 @@ using System.CommandLine;
 using Microsoft.Extensions.Logging;
 using OciBuild.Storage;
 using OciBuild.Transport;
+using OciBuild.Transport.Configuration;
 using OciBuild.Transport.Registry;
 
 namespace OciBuild.Cli;
@@ -31,15 +32,35 @@ internal sealed class CliSession : IDisposable
         string? root = parseResult.GetValue(GlobalOptions.Root);
         var store = new LocalImageStore(string.IsNullOrEmpty(root) ? StorePaths.DefaultRoot() : root);
         var logger = new ConsoleLogger(debug);
+        // Verbs without registry flags work on the local store alone, so a broken registries.conf must not
+        // stop them: their settings are read only if a registry is opened after all.
+        var registryOptions = new Lazy<RegistryOptionsFactory>(() => CreateRegistryOptions(parseResult, registryFlags, logger));
+        if (registryFlags is not null)
+        {
+            _ = registryOptions.Value;
+        }
 
-        bool tlsVerify = registryFlags is null || parseResult.GetValue(registryFlags.TlsVerify);
-        string? credentialsText = registryFlags is null ? null : parseResult.GetValue(registryFlags.Credentials);
-        var credentials = string.IsNullOrEmpty(credentialsText) ? null : RegistryCredentials.Parse(credentialsText);
-        var transport = new TransportContext(
-            store,
-            _ => new RegistryOptions { TlsVerify = tlsVerify, Credentials = credentials, Logger = logger },
-            logger);
+        var transport = new TransportContext(store, registry => registryOptions.Value.Create(registry), logger);
         return new CliSession(store, logger, debug, transport);
+    }
+
+    /// <summary>Makes the per-registry settings from the verb's flags over registries.conf, certs.d and stored credentials.</summary>
+    public static RegistryOptionsFactory CreateRegistryOptions(ParseResult parseResult, RegistryFlags? registryFlags, ILogger logger)
+    {
+        var environment = UserEnvironment.Current;
+        if (registryFlags is null)
+        {
+            return new RegistryOptionsFactory(environment, RegistriesConfiguration.Load(environment), logger);
+        }
+
+        string? credentialsText = parseResult.GetValue(registryFlags.Credentials);
+        return new RegistryOptionsFactory(environment, RegistriesConfiguration.Load(environment), logger)
+        {
+            TlsVerify = parseResult.GetValue(registryFlags.TlsVerify),
+            Credentials = string.IsNullOrEmpty(credentialsText) ? null : RegistryCredentials.Parse(credentialsText),
+            CertificateDirectory = parseResult.GetValue(registryFlags.CertificateDirectory),
+            ChunkSize = registryFlags.ChunkSize is null ? 0 : parseResult.GetValue(registryFlags.ChunkSize),
+        };
     }
 
     public void Dispose() => Transport.Dispose();

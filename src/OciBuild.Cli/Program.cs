@@ -21,6 +21,8 @@ var root = new RootCommand("ocibuild: build, run, push and pull OCI container im
     MountCommand.Create(),
     UmountCommand.Create(),
     CheckCommand.Create(),
+    LoginCommand.Create(),
+    LogoutCommand.Create(),
 };
 root.Options.Add(GlobalOptions.Debug);
 root.Options.Add(GlobalOptions.Root);

@@ -5,20 +5,53 @@ namespace OciBuild.Cli;
 /// <summary>The flags of verbs that talk to registries, created anew for each verb.</summary>
 internal sealed class RegistryFlags
 {
-    public Option<bool> TlsVerify { get; } = new("--tls-verify")
+    public RegistryFlags(bool withChunkSize = false)
     {
-        Description = "Verify registry certificates and require HTTPS; --tls-verify=false skips certificate checks and allows plain HTTP",
-        DefaultValueFactory = _ => true,
+        if (withChunkSize)
+        {
+            ChunkSize = new Option<long>("--chunk-size")
+            {
+                Description = "Upload blobs larger than BYTES in chunks of BYTES; 0 chooses the size automatically",
+                HelpName = "BYTES",
+            };
+            ChunkSize.Validators.Add(result =>
+            {
+                if (result.GetValueOrDefault<long>() < 0)
+                {
+                    result.AddError("--chunk-size must be 0 or a positive number of bytes");
+                }
+            });
+        }
+    }
+
+    /// <summary>Null when the flag is absent, so that registries.conf can decide.</summary>
+    public Option<bool?> TlsVerify { get; } = new("--tls-verify")
+    {
+        Description = "Verify registry certificates and require HTTPS (default: true, or false for registries marked insecure in registries.conf); --tls-verify=false skips certificate checks and allows plain HTTP",
     };
 
     public Option<string?> Credentials { get; } = new("--creds")
     {
-        Description = "USER:PASSWORD for the registry",
+        Description = "USER:PASSWORD for the registry; without it, credentials come from OCIBUILD_REGISTRY_USERNAME/PASSWORD, auth.json or the Docker config",
+        HelpName = "USER:PASSWORD",
     };
+
+    public Option<string?> CertificateDirectory { get; } = new("--cert-dir")
+    {
+        Description = "Folder with CA certificates (*.crt) and client certificates (*.cert with *.key) for the registry, instead of /etc/containers/certs.d/REGISTRY",
+        HelpName = "DIR",
+    };
+
+    public Option<long>? ChunkSize { get; }
 
     public void AddTo(Command command)
     {
         command.Options.Add(TlsVerify);
         command.Options.Add(Credentials);
+        command.Options.Add(CertificateDirectory);
+        if (ChunkSize is not null)
+        {
+            command.Options.Add(ChunkSize);
+        }
     }
 }

@@ -51,6 +51,10 @@ public sealed class CreateOciImage : Microsoft.Build.Utilities.Task, ICancelable
 
     public string? Credentials { get; set; }
 
+    public string? CertificateDirectory { get; set; }
+
+    public long ChunkSize { get; set; }
+
     public string? LocalStore { get; set; }
 
     [Output]
@@ -132,6 +136,8 @@ public sealed class CreateOciImage : Microsoft.Build.Utilities.Task, ICancelable
             Platform = PlatformFromRuntimeIdentifier(RuntimeIdentifier),
             TlsVerify = TlsVerify,
             Credentials = Credentials,
+            CertificateDirectory = string.IsNullOrEmpty(CertificateDirectory) ? null : Path.GetFullPath(CertificateDirectory),
+            ChunkSize = ChunkSize,
             LocalStoreRoot = string.IsNullOrEmpty(LocalStore) ? null : Path.GetFullPath(LocalStore),
         };
     }

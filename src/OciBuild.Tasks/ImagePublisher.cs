@@ -5,6 +5,7 @@ using OciBuild.Layers;
 using OciBuild.Storage;
 using OciBuild.Transport;
 using OciBuild.Transport.Building;
+using OciBuild.Transport.Configuration;
 using OciBuild.Transport.Registry;
 
 namespace OciBuild.Tasks;
@@ -29,16 +30,20 @@ public sealed class ImagePublisher
         var credentials = string.IsNullOrEmpty(request.Credentials) ? null : RegistryCredentials.Parse(request.Credentials);
         var destination = DestinationLocation(request);
         var store = new LocalImageStore(request.LocalStoreRoot ?? StorePaths.DefaultRoot());
-        using var context = new TransportContext(
-            store,
-            registry => new RegistryOptions
-            {
-                TlsVerify = request.TlsVerify,
-                // Credentials belong to the destination registry; sending them to another host would leak them.
-                Credentials = registry == destination.Reference.Registry ? credentials : null,
-                Logger = _logger,
-            },
-            _logger);
+        // TODO: OciTlsVerify always has a value because the props default it to true, so registries.conf
+        // "insecure" entries do not apply to MSBuild publishes yet. That needs the property to be tri-state.
+        var environment = UserEnvironment.Current;
+        var registryOptions = new RegistryOptionsFactory(environment, RegistriesConfiguration.Load(environment), _logger)
+        {
+            TlsVerify = request.TlsVerify,
+            // Explicit credentials belong to the destination registry; sending them to another host would leak
+            // them. Other registries get the credentials stored for them.
+            Credentials = credentials,
+            CredentialsRegistry = destination.Reference.Registry,
+            CertificateDirectory = request.CertificateDirectory,
+            ChunkSize = request.ChunkSize,
+        };
+        using var context = new TransportContext(store, registryOptions.Create, _logger);
 
         IImageSource? baseImage = null;
         if (!string.IsNullOrEmpty(request.BaseImage) && request.BaseImage != "scratch")

@@ -33,5 +33,11 @@ public sealed record PublishRequest
 
     public string? Credentials { get; init; }
 
+    /// <summary>CA and client certificates for the registries, in the containers-certs.d(5) layout; null looks in certs.d.</summary>
+    public string? CertificateDirectory { get; init; }
+
+    /// <summary>Upload chunk size in bytes; 0 chooses automatically.</summary>
+    public long ChunkSize { get; init; }
+
     public string? LocalStoreRoot { get; init; }
 }

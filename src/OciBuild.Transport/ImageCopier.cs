@@ -14,6 +14,7 @@ namespace OciBuild.Transport;
 public sealed class ImageCopier
 {
     private const int MaxParallelBlobs = 4;
+    private const int MaxBlobAttempts = 3;
     private readonly ILogger _logger;
 
     public ImageCopier(ILogger? logger = null)
@@ -100,8 +101,23 @@ public sealed class ImageCopier
             return;
         }
 
-        await using var content = await source.OpenBlobAsync(blob, cancellationToken).ConfigureAwait(false);
-        await destination.PutBlobAsync(blob, content, cancellationToken).ConfigureAwait(false);
+        // A blob upload sends its body once and is not retried request by request, so a transient registry
+        // failure starts the whole blob again from a freshly opened source.
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await using var content = await source.OpenBlobAsync(blob, cancellationToken).ConfigureAwait(false);
+                await destination.PutBlobAsync(blob, content, cancellationToken).ConfigureAwait(false);
+                break;
+            }
+            catch (OciException e) when (attempt < MaxBlobAttempts && Registry.RegistryException.IsTransient(e))
+            {
+                _logger.LogWarning("copying blob {Digest} to {Destination} failed ({Message}); starting it again (attempt {Attempt} of {MaxAttempts})", blob.Digest, destination.Description, e.Message, attempt + 1, MaxBlobAttempts);
+                await Task.Delay(TimeSpan.FromSeconds(attempt), cancellationToken).ConfigureAwait(false);
+            }
+        }
+
         _logger.LogInformation("copied blob {Digest} ({Size} bytes) to {Destination}", blob.Digest, blob.Size, destination.Description);
     }
 }

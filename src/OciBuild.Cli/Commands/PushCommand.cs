@@ -19,7 +19,7 @@ internal static class PushCommand
             Arity = ArgumentArity.ZeroOrOne,
         };
         var digestFile = new Option<string?>("--digestfile") { Description = "Write the pushed manifest's digest to this file" };
-        var registryFlags = new RegistryFlags();
+        var registryFlags = new RegistryFlags(withChunkSize: true);
         var command = new Command("push", "Copy an image from the local store to a registry, a file, a folder or a Docker engine") { image, destination, digestFile };
         registryFlags.AddTo(command);
 

@@ -26,6 +26,11 @@ public static class ErrorCodes
     public const string RegistryUnauthorized = "OCIB3003";
     public const string TlsFailure = "OCIB3004";
 
+    public const string CredentialsFileInvalid = "OCIB3101";
+    public const string CertificateDirectoryInvalid = "OCIB3102";
+    public const string RegistriesConfInvalid = "OCIB3103";
+    public const string NotLoggedIn = "OCIB3104";
+
     public const string LayerUnsafe = "OCIB4001";
     public const string LayerInvalid = "OCIB4002";
     public const string NoPublishOutput = "OCIB4003";

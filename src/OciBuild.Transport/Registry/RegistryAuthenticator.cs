@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using OciBuild.Core.Errors;
+using OciBuild.Transport.Credentials;
 
 namespace OciBuild.Transport.Registry;
 
@@ -16,17 +17,50 @@ internal sealed class RegistryAuthenticator
 {
     private readonly HttpClient _client;
     private readonly string _registry;
-    private readonly RegistryCredentials? _credentials;
+    private readonly CredentialResolver? _resolver;
+    private readonly SemaphoreSlim _resolveLock = new(1, 1);
     private readonly ILogger _logger;
+    private RegistryCredentials? _credentials;
+    private bool _credentialsResolved;
     private readonly ConcurrentDictionary<string, (AuthenticationHeaderValue Header, DateTimeOffset Expires)> _tokens = new();
     private AuthChallenge? _challenge;
 
-    public RegistryAuthenticator(HttpClient client, string registry, RegistryCredentials? credentials, ILogger logger)
+    public RegistryAuthenticator(HttpClient client, string registry, RegistryCredentials? credentials, CredentialResolver? resolver, ILogger logger)
     {
         _client = client;
         _registry = registry;
         _credentials = credentials;
+        _credentialsResolved = credentials is not null || resolver is null;
+        _resolver = resolver;
         _logger = logger;
+    }
+
+    /// <summary>The credentials in use: the explicit ones, or those found once the registry first asked for some.</summary>
+    public RegistryCredentials? Credentials => _credentials;
+
+    /// <summary>Looks the credentials up in the stored sources the first time a registry asks for them.</summary>
+    public async Task<RegistryCredentials?> ResolveCredentialsAsync(CancellationToken cancellationToken)
+    {
+        if (_credentialsResolved)
+        {
+            return _credentials;
+        }
+
+        await _resolveLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (!_credentialsResolved)
+            {
+                _credentials = await _resolver!.FindAsync(_registry, cancellationToken).ConfigureAwait(false);
+                _credentialsResolved = true;
+            }
+
+            return _credentials;
+        }
+        finally
+        {
+            _resolveLock.Release();
+        }
     }
 
     /// <summary>Returns the header to send for <paramref name="scope"/>, or null before the registry has asked for any.</summary>
@@ -56,6 +90,7 @@ internal sealed class RegistryAuthenticator
             return null;
         }
 
+        await ResolveCredentialsAsync(cancellationToken).ConfigureAwait(false);
         _challenge = challenge;
         if (IsBasic(challenge))
         {
@@ -69,6 +104,10 @@ internal sealed class RegistryAuthenticator
 
         return await FetchTokenAsync(challenge, scope, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>Returns " (from SOURCE)" for stored credentials, for messages that help find the wrong entry.</summary>
+    internal static string SourceSuffix(RegistryCredentials credentials)
+        => credentials.Source is null ? "" : $" (from {credentials.Source})";
 
     private static bool IsBasic(AuthChallenge challenge) => challenge.Scheme.Equals("Basic", StringComparison.OrdinalIgnoreCase);
 
@@ -104,7 +143,7 @@ internal sealed class RegistryAuthenticator
         using var response = await _client.SendAsync(request, cancellationToken).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode)
         {
-            string who = _credentials is null ? "anonymous access" : $"user \"{_credentials.UserName}\"";
+            string who = _credentials is null ? "anonymous access" : $"user \"{_credentials.UserName}\"{SourceSuffix(_credentials)}";
             throw new OciException(ErrorCodes.RegistryUnauthorized, $"the token service of {_registry} refused {who} for {scope}: {(int)response.StatusCode} {response.ReasonPhrase}");
         }
 

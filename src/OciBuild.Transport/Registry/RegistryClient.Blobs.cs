@@ -85,7 +85,9 @@ public sealed partial class RegistryClient
 
     /// <summary>
     /// Uploads a blob read from <paramref name="content"/>: one PUT for blobs up to the chunk size,
-    /// PATCH chunks of that size otherwise. The content is streamed, never held in memory whole.
+    /// PATCH chunks of that size otherwise. The content is streamed, never held in memory whole. When a
+    /// chunk fails on the network or with a retryable status, and <paramref name="content"/> can seek, the
+    /// upload resumes from the offset the registry reports.
     /// </summary>
     public async Task UploadBlobAsync(string repository, Descriptor blob, Stream content, CancellationToken cancellationToken)
     {
@@ -97,12 +99,9 @@ public sealed partial class RegistryClient
         long offset = 0;
         if (blob.Size > chunkSize)
         {
-            while (offset < blob.Size)
-            {
-                long length = Math.Min(chunkSize, blob.Size - offset);
-                location = await PatchChunkAsync(location, content, offset, length, scope, action, cancellationToken).ConfigureAwait(false);
-                offset += length;
-            }
+            var upload = new ChunkedUpload(this, location, content, scope, action, _logger);
+            offset = await upload.SendAsync(blob.Size, chunkSize, cancellationToken).ConfigureAwait(false);
+            location = upload.Location;
         }
 
         long remaining = blob.Size - offset;
@@ -124,7 +123,23 @@ public sealed partial class RegistryClient
             throw await FailAsync(response, action, cancellationToken).ConfigureAwait(false);
         }
 
+        CheckDigestHeader(response, blob.Digest, action);
         _logger.LogDebug("uploaded blob {Digest} ({Size} bytes) to {Registry}/{Repository}", blob.Digest, blob.Size, Registry, repository);
+    }
+
+    /// <summary>Fails when the registry's <c>Docker-Content-Digest</c> header, which is optional, names other content than <paramref name="expected"/>.</summary>
+    internal static void CheckDigestHeader(HttpResponseMessage response, Digest expected, string action)
+    {
+        if (!response.Headers.TryGetValues("Docker-Content-Digest", out var values))
+        {
+            return;
+        }
+
+        string reported = values.First();
+        if (!Digest.TryParse(reported, out var digest) || digest != expected)
+        {
+            throw new OciException(ErrorCodes.DigestMismatch, $"{action}: the registry reports digest {reported}, but the content hashes to {expected}");
+        }
     }
 
     private async Task<Uri> StartUploadAsync(string repository, string scope, string action, CancellationToken cancellationToken)
@@ -142,9 +157,9 @@ public sealed partial class RegistryClient
         return ResolveLocation(response, action);
     }
 
-    private async Task<Uri> PatchChunkAsync(Uri location, Stream content, long offset, long length, string scope, string action, CancellationToken cancellationToken)
-    {
-        using var response = await SendAsync(
+    /// <summary>Sends one PATCH chunk; returns the response, which the caller checks and disposes.</summary>
+    internal Task<HttpResponseMessage> PatchChunkAsync(Uri location, Stream content, long offset, long length, string scope, CancellationToken cancellationToken)
+        => SendAsync(
             _ =>
             {
                 var request = new HttpRequestMessage(HttpMethod.Patch, location) { Content = new StreamContent(new SubStream(content, length)) };
@@ -156,16 +171,16 @@ public sealed partial class RegistryClient
             },
             scope,
             idempotent: false,
-            cancellationToken).ConfigureAwait(false);
-        if (response.StatusCode != HttpStatusCode.Accepted)
-        {
-            throw await FailAsync(response, $"{action} (chunk at byte {offset})", cancellationToken).ConfigureAwait(false);
-        }
+            cancellationToken);
 
-        return ResolveLocation(response, action);
-    }
+    /// <summary>Asks the registry how much of an upload it has, with <c>GET</c> on the upload's location.</summary>
+    internal Task<HttpResponseMessage> GetUploadStatusAsync(Uri location, string scope, CancellationToken cancellationToken)
+        => SendAsync(_ => new HttpRequestMessage(HttpMethod.Get, location), scope, idempotent: true, cancellationToken);
 
-    private static Uri ResolveLocation(HttpResponseMessage response, string action)
+    internal Task<RegistryException> FailUploadAsync(HttpResponseMessage response, string action, CancellationToken cancellationToken)
+        => FailAsync(response, action, cancellationToken);
+
+    internal static Uri ResolveLocation(HttpResponseMessage response, string action)
     {
         var location = response.Headers.Location
                        ?? throw new OciException(ErrorCodes.RegistryError, $"{action}: the registry started an upload without a Location header");

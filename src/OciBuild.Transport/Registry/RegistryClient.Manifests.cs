@@ -49,6 +49,8 @@ public sealed partial class RegistryClient
             throw new DigestMismatchException(action, requested, content.Digest);
         }
 
+        // The digest always comes from the bytes; the optional header only has to agree with them.
+        CheckDigestHeader(response, content.Digest, action);
         return content;
     }
 
@@ -75,6 +77,7 @@ public sealed partial class RegistryClient
             throw await FailAsync(response, action, cancellationToken).ConfigureAwait(false);
         }
 
+        CheckDigestHeader(response, manifest.Digest, action);
         return manifest.Digest;
     }
 

@@ -1,69 +1,61 @@
 using System.Net;
+using System.Net.Http.Headers;
 using System.Net.Security;
 using System.Security.Authentication;
 using Microsoft.Extensions.Logging;
 using OciBuild.Core.Errors;
 using Polly;
-using Polly.Retry;
 
 namespace OciBuild.Transport.Registry;
 
 /// <summary>
-/// A client for one registry over the OCI distribution API. It chooses HTTPS (or, only when TLS
-/// verification is off, plain HTTP after HTTPS fails), answers authentication challenges, and retries
-/// idempotent requests on network faults and 5xx/429 answers. The API calls live in the partial files
+/// A client for one registry over the OCI distribution API. It chooses HTTPS, or plain HTTP when the
+/// registry does not support TLS and plain HTTP is allowed; answers authentication challenges; and retries
+/// idempotent requests on network faults and 408/429/5xx answers. The API calls live in the partial files
 /// beside this one.
 /// </summary>
 public sealed partial class RegistryClient : IDisposable
 {
+    // A probe only decides between HTTPS and plain HTTP, so it must not wait as long as a blob transfer.
+    private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(10);
+
     private readonly HttpClient _http;
     private readonly RegistryOptions _options;
     private readonly ILogger _logger;
     private readonly RegistryAuthenticator _authenticator;
+    private readonly RegistryCertificates _certificates;
     private readonly ResiliencePipeline<HttpResponseMessage> _retry;
     private readonly SemaphoreSlim _probeLock = new(1, 1);
     private Uri? _baseUri;
+
+    // Set when a server presented a certificate, which proves that it speaks TLS: then a failed handshake
+    // is a certificate problem, never a reason to fall back to plain HTTP.
+    private volatile bool _certificatePresented;
 
     public RegistryClient(string registry, RegistryOptions options)
     {
         Registry = registry;
         _options = options;
         _logger = options.Logger;
+        _certificates = RegistryCertificates.Load(options.CertificateDirectory);
 
         var handler = new SocketsHttpHandler
         {
             ConnectTimeout = TimeSpan.FromSeconds(15),
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
             AutomaticDecompression = DecompressionMethods.None,
+            SslOptions = new SslClientAuthenticationOptions
+            {
+                RemoteCertificateValidationCallback = ValidateCertificate,
+                ClientCertificates = _certificates.ClientCertificates.Count > 0 ? _certificates.ClientCertificates : null,
+            },
         };
-        if (!options.TlsVerify)
-        {
-            handler.SslOptions = new SslClientAuthenticationOptions { RemoteCertificateValidationCallback = (_, _, _, _) => true };
-        }
 
         // Blob transfers may take long; each call passes its own cancellation instead of a global timeout.
         _http = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
         _http.DefaultRequestHeaders.UserAgent.ParseAdd("ocibuild/0.1");
-        _authenticator = new RegistryAuthenticator(_http, registry, options.Credentials, _logger);
-        _retry = new ResiliencePipelineBuilder<HttpResponseMessage>()
-            .AddRetry(new RetryStrategyOptions<HttpResponseMessage>
-            {
-                MaxRetryAttempts = 3,
-                BackoffType = DelayBackoffType.Exponential,
-                Delay = TimeSpan.FromMilliseconds(250),
-                UseJitter = true,
-                ShouldHandle = new PredicateBuilder<HttpResponseMessage>()
-                    .Handle<HttpRequestException>()
-                    .HandleResult(r => (int)r.StatusCode >= 500 || r.StatusCode == HttpStatusCode.TooManyRequests),
-                OnRetry = arguments =>
-                {
-                    string cause = arguments.Outcome.Exception?.Message ?? $"status {(int)arguments.Outcome.Result!.StatusCode}";
-                    _logger.LogWarning("retrying a request to {Registry} in {Delay} ms after {Cause}", Registry, (int)arguments.RetryDelay.TotalMilliseconds, cause);
-                    arguments.Outcome.Result?.Dispose();
-                    return ValueTask.CompletedTask;
-                },
-            })
-            .Build();
+        _authenticator = new RegistryAuthenticator(_http, registry, options.Credentials, options.CredentialResolver, _logger);
+        _retry = RetryPolicy.Create(registry, _logger);
     }
 
     /// <summary>The registry's name as in image references, such as <c>localhost:5000</c>.</summary>
@@ -110,15 +102,15 @@ public sealed partial class RegistryClient : IDisposable
         }
     }
 
-    private async Task<HttpResponseMessage> SendOnceAsync(Func<Uri, HttpRequestMessage> createRequest, Uri baseUri, System.Net.Http.Headers.AuthenticationHeaderValue? authorization, bool idempotent, CancellationToken cancellationToken)
+    private async Task<HttpResponseMessage> SendOnceAsync(Func<Uri, HttpRequestMessage> createRequest, Uri baseUri, AuthenticationHeaderValue? authorization, bool idempotent, CancellationToken cancellationToken)
     {
         async ValueTask<HttpResponseMessage> Send(CancellationToken token)
         {
             using var request = createRequest(baseUri);
             request.Headers.Authorization = authorization;
             var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, token).ConfigureAwait(false);
-            // Log the method and path only: headers carry credentials and are never written out.
-            _logger.LogDebug("{Method} {Uri} -> {Status}", request.Method, request.RequestUri, (int)response.StatusCode);
+            // Headers carry credentials and query strings carry upload state, so neither is written out whole.
+            _logger.LogDebug("{Method} {Uri} -> {Status}", request.Method, LogRedaction.Redact(request.RequestUri!), (int)response.StatusCode);
             return response;
         }
 
@@ -134,6 +126,12 @@ public sealed partial class RegistryClient : IDisposable
         }
     }
 
+    private bool ValidateCertificate(object sender, System.Security.Cryptography.X509Certificates.X509Certificate? certificate, System.Security.Cryptography.X509Certificates.X509Chain? chain, SslPolicyErrors errors)
+    {
+        _certificatePresented |= certificate is not null;
+        return _options.SkipCertificateVerification || _certificates.Validate(certificate, errors);
+    }
+
     private async Task<Uri> GetBaseUriAsync(CancellationToken cancellationToken)
     {
         if (_baseUri is not null)
@@ -144,33 +142,7 @@ public sealed partial class RegistryClient : IDisposable
         await _probeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (_baseUri is not null)
-            {
-                return _baseUri;
-            }
-
-            string host = Registry == Core.ImageReference.DefaultRegistry ? "registry-1.docker.io" : Registry;
-            var https = new Uri($"https://{host}/");
-            if (_options.TlsVerify)
-            {
-                return _baseUri = https;
-            }
-
-            // With verification off, HTTPS is still tried first, and plain HTTP only when TLS fails.
-            try
-            {
-                using var probe = await _http.GetAsync(new Uri(https, "/v2/"), HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-                return _baseUri = https;
-            }
-            catch (HttpRequestException e) when (e.InnerException is AuthenticationException or IOException || e.HttpRequestError == HttpRequestError.SecureConnectionError)
-            {
-                _logger.LogInformation("registry {Registry} does not speak TLS; using plain HTTP because TLS verification is off", Registry);
-                return _baseUri = new Uri($"http://{host}/");
-            }
-            catch (HttpRequestException e)
-            {
-                throw Unreachable(https, e);
-            }
+            return _baseUri ??= await ProbeAsync(cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -178,20 +150,89 @@ public sealed partial class RegistryClient : IDisposable
         }
     }
 
-    /// <summary>Builds the exception for a failed response of this registry, with a hint that fits the configured credentials.</summary>
+    /// <summary>
+    /// Picks the scheme. HTTPS is always tried first; plain HTTP is used only when HTTPS fails before the
+    /// server presents a certificate and either <see cref="RegistryOptions.AllowPlainHttp"/> is set or the
+    /// registry is on a loopback address and <see cref="RegistryOptions.AllowLoopbackPlainHttp"/> is set.
+    /// </summary>
+    private async Task<Uri> ProbeAsync(CancellationToken cancellationToken)
+    {
+        string host = Registry == Core.ImageReference.DefaultRegistry ? "registry-1.docker.io" : Registry;
+        var https = new Uri($"https://{host}/");
+        bool loopback = _options.AllowLoopbackPlainHttp && IsLoopback(host);
+        if (!_options.AllowPlainHttp && !loopback)
+        {
+            return https;
+        }
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(ProbeTimeout);
+        try
+        {
+            using var probe = await _http.GetAsync(new Uri(https, "/v2/"), HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
+            return https;
+        }
+        catch (HttpRequestException e) when (IsTlsFailure(e) && (_options.AllowPlainHttp || !_certificatePresented))
+        {
+            string reason = _options.AllowPlainHttp ? "TLS verification is off" : "it is a loopback address";
+            _logger.LogInformation("registry {Registry} does not support TLS; using plain HTTP because {Reason}", Registry, reason);
+            return new Uri($"http://{host}/");
+        }
+        catch (HttpRequestException e)
+        {
+            throw Unreachable(https, e);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new OciException(ErrorCodes.RegistryUnreachable, $"connecting to registry {Registry} at {https.GetLeftPart(UriPartial.Authority)} timed out after {(int)ProbeTimeout.TotalSeconds} s; check the address and that the registry runs");
+        }
+    }
+
+    /// <summary>Returns true for <c>localhost</c>, 127.0.0.0/8 and <c>[::1]</c>, with or without a port.</summary>
+    internal static bool IsLoopback(string registry)
+    {
+        string host = new Uri("https://" + registry + "/").Host;
+        if (host.Equals("localhost", StringComparison.OrdinalIgnoreCase))
+        {
+            return true;
+        }
+
+        return IPAddress.TryParse(host.Trim('[', ']'), out var address) && IPAddress.IsLoopback(address);
+    }
+
+    internal static bool IsTlsFailure(HttpRequestException e)
+        => e.HttpRequestError == HttpRequestError.SecureConnectionError || e.InnerException is AuthenticationException;
+
+    /// <summary>Builds the exception for a failed response of this registry, with a hint that fits the credentials in use.</summary>
     private Task<RegistryException> FailAsync(HttpResponseMessage response, string action, CancellationToken cancellationToken)
-        => RegistryException.FromResponseAsync(response, action, _options.Credentials is not null, cancellationToken);
+        => RegistryException.FromResponseAsync(response, action, _authenticator.Credentials, cancellationToken);
 
     private OciException Unreachable(Uri uri, HttpRequestException e)
     {
-        if (e.InnerException is AuthenticationException || e.HttpRequestError == HttpRequestError.SecureConnectionError)
+        string authority = uri.GetLeftPart(UriPartial.Authority);
+        if (!IsTlsFailure(e))
         {
-            string hint = _options.TlsVerify
-                ? "if the registry uses a self-signed certificate or plain HTTP, pass --tls-verify=false (OciTlsVerify=false)"
-                : "the TLS handshake failed even without certificate checks";
-            return new OciException(ErrorCodes.TlsFailure, $"TLS connection to registry {Registry} ({uri.GetLeftPart(UriPartial.Authority)}) failed: {e.InnerException?.Message ?? e.Message}; {hint}", e);
+            return new OciException(ErrorCodes.RegistryUnreachable, $"registry {Registry} is unreachable at {authority}: {e.Message}", e);
         }
 
-        return new OciException(ErrorCodes.RegistryUnreachable, $"registry {Registry} is unreachable at {uri.GetLeftPart(UriPartial.Authority)}: {e.Message}", e);
+        string cause = e.InnerException?.Message ?? e.Message;
+        string hint;
+        if (!_certificatePresented)
+        {
+            hint = _options.AllowPlainHttp
+                ? "the TLS handshake failed before the server sent a certificate"
+                : "the server sent no certificate, so it may speak plain HTTP; to allow plain HTTP, pass --tls-verify=false (OciTlsVerify=false) or mark the registry insecure in registries.conf";
+        }
+        else if (_options.SkipCertificateVerification)
+        {
+            hint = "the TLS handshake failed even without certificate checks";
+        }
+        else
+        {
+            string certificates = _certificates.Directory is null ? "" : $" (CA certificates were read from {_certificates.Directory})";
+            hint = $"the certificate is not trusted{certificates}: add its CA certificate with --cert-dir DIR (OciCertificateDirectory) or as /etc/containers/certs.d/{Registry}/ca.crt, or skip certificate checks with --tls-verify=false (OciTlsVerify=false)";
+        }
+
+        return new OciException(ErrorCodes.TlsFailure, $"TLS connection to registry {Registry} ({authority}) failed: {cause}; {hint}", e);
     }
 }

@@ -18,5 +18,8 @@ public sealed record RegistryCredentials(string UserName, string Password)
         return new RegistryCredentials(value[..colon], value[(colon + 1)..]);
     }
 
+    /// <summary>Where the credentials came from, such as a file path, for messages; null for explicit ones.</summary>
+    public string? Source { get; init; }
+
     public override string ToString() => $"{UserName}:***";
 }

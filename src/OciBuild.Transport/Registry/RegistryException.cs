@@ -20,13 +20,21 @@ public sealed class RegistryException : OciException
 
     /// <summary>Builds the exception for a failed response, reading the distribution API's error body when present.</summary>
     public static Task<RegistryException> FromResponseAsync(HttpResponseMessage response, string action, CancellationToken cancellationToken)
-        => FromResponseAsync(response, action, credentialsGiven: true, cancellationToken);
+        => FromResponseAsync(response, action, "; check the credentials", cancellationToken);
 
-    /// <param name="credentialsGiven">
-    /// Whether credentials are configured for the registry. It picks the hint for a 401 response: check
-    /// the credentials, or pass some.
-    /// </param>
-    internal static async Task<RegistryException> FromResponseAsync(HttpResponseMessage response, string action, bool credentialsGiven, CancellationToken cancellationToken)
+    /// <summary>Builds the exception for a failed response; a 401 hint names the user and where the credentials came from.</summary>
+    internal static Task<RegistryException> FromResponseAsync(HttpResponseMessage response, string action, RegistryCredentials? credentials, CancellationToken cancellationToken)
+    {
+        string unauthorizedHint = credentials is null
+            ? NoCredentialsHint
+            : $"; user \"{credentials.UserName}\"{RegistryAuthenticator.SourceSuffix(credentials)} was rejected: check the credentials";
+        return FromResponseAsync(response, action, unauthorizedHint, cancellationToken);
+    }
+
+    private const string NoCredentialsHint =
+        "; no credentials were given for this registry: pass them with --creds or OciCreds, set OCIBUILD_REGISTRY_USERNAME and OCIBUILD_REGISTRY_PASSWORD, or run ocibuild login";
+
+    private static async Task<RegistryException> FromResponseAsync(HttpResponseMessage response, string action, string unauthorizedHint, CancellationToken cancellationToken)
     {
         string body = "";
         try
@@ -48,13 +56,20 @@ public sealed class RegistryException : OciException
         };
         string hint = status switch
         {
-            HttpStatusCode.Unauthorized when credentialsGiven => "; check the credentials (--creds or OciCreds)",
-            HttpStatusCode.Unauthorized => "; no credentials were given for this registry: pass them with --creds or OciCreds",
+            HttpStatusCode.Unauthorized => unauthorizedHint,
             HttpStatusCode.Forbidden => "; the credentials are valid but lack permission for this repository",
             _ => "",
         };
         return new RegistryException(code, $"{action}: registry answered {(int)status} {response.ReasonPhrase}{detail}{hint}", status, errorCode);
     }
+
+    /// <summary>
+    /// Returns true for failures worth repeating: the registry was unreachable or returned 408, 429, 500,
+    /// 502, 503 or 504. TLS failures and every other status are false, because a retry meets them again.
+    /// </summary>
+    public static bool IsTransient(OciException exception)
+        => exception.Code == ErrorCodes.RegistryUnreachable
+           || (exception is RegistryException { Status: { } status } && RetryPolicy.IsRetried(status));
 
     private static (string? Code, string? Message) ParseErrors(string body)
     {

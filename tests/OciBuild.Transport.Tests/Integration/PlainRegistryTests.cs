@@ -280,7 +280,8 @@ public sealed class PlainRegistryTests : IDisposable
     [Fact]
     public async Task TlsVerify_rejects_plain_http()
     {
-        using var client = new RegistryTestClient(_registry, new RegistryOptions { TlsVerify = true });
+        // Loopback registries may use plain HTTP by default; turning that off stands in for a remote registry.
+        using var client = new RegistryTestClient(_registry, new RegistryOptions { TlsVerify = true, AllowLoopbackPlainHttp = false });
 
         var error = await Assert.ThrowsAsync<OciException>(
             () => client.Client.GetManifestAsync("tls/required", "1", CancellationToken.None));
