@@ -52,7 +52,8 @@ public sealed class ImagePublisher
         try
         {
             var layer = await BuildLayerAsync(request, layerPath, cancellationToken).ConfigureAwait(false);
-            var settings = request.Settings with { Entrypoint = request.Settings.Entrypoint ?? DefaultEntrypoint(request) };
+            var (entrypoint, cmd) = request.StartCommand.Resolve(DefaultAppCommand(request));
+            var settings = request.Settings with { Entrypoint = entrypoint, Cmd = cmd };
             var image = await ImageBuilder.BuildAsync(baseImage, request.BaseImage, request.Platform, settings, [layer], cancellationToken).ConfigureAwait(false);
 
             var target = context.OpenDestination(destination);
@@ -116,7 +117,7 @@ public sealed class ImagePublisher
     }
 
     /// <summary>Runs the apphost when the publish folder has one, else <c>dotnet APP.dll</c>.</summary>
-    private static IReadOnlyList<string>? DefaultEntrypoint(PublishRequest request)
+    private static IReadOnlyList<string>? DefaultAppCommand(PublishRequest request)
     {
         string directory = request.WorkingDirectory.TrimEnd('/');
         if (!string.IsNullOrEmpty(request.AppHostName) && File.Exists(Path.Combine(request.PublishDirectory, request.AppHostName)))

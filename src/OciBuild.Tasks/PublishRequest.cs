@@ -20,7 +20,10 @@ public sealed record PublishRequest
 
     public string WorkingDirectory { get; init; } = "/app";
 
+    /// <summary>The image settings; its Entrypoint and Cmd are replaced by what <see cref="StartCommand"/> resolves to.</summary>
     public required ImageSettings Settings { get; init; }
+
+    public StartCommand StartCommand { get; init; } = new();
 
     /// <summary>The file names to look for in the publish folder when choosing the entrypoint.</summary>
     public string? AppHostName { get; init; }
