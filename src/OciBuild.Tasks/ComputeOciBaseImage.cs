@@ -53,6 +53,8 @@ public sealed class ComputeOciBaseImage : Microsoft.Build.Utilities.Task
         return true;
     }
 
+    // NOTE: an SDK in preview infers preview tags such as 10.0.0-preview.7; this inference always
+    // uses the stable major.minor tag.
     public static string Infer(BaseImageInputs inputs)
     {
         string repository = (inputs.SelfContained || inputs.PublishAot, inputs.UsesAspNetCore) switch
@@ -79,8 +81,8 @@ public sealed class ComputeOciBaseImage : Microsoft.Build.Utilities.Task
             return "-alpine";
         }
 
-        // Trimmed and AOT apps need no runtime in the image, so the SDK picks Ubuntu's chiseled images
-        // from .NET 8 on; they lack ICU and tzdata unless the -extra variant is used.
+        // Trimmed and AOT apps need no runtime in the image, so from .NET 8 on the SDK picks Ubuntu's
+        // chiseled images. Only their -extra variant contains ICU and tzdata.
         bool chiseledAvailable = Version.TryParse(inputs.TargetFrameworkVersion, out var version) && version.Major >= 8;
         if (chiseledAvailable && (inputs.PublishAot || inputs.PublishTrimmed))
         {

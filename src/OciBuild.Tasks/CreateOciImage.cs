@@ -66,6 +66,18 @@ public sealed class CreateOciImage : Microsoft.Build.Utilities.Task, ICancelable
     /// <summary>Manifest annotations, as NAME (item spec) = Value (metadata).</summary>
     public ITaskItem[] Annotations { get; set; } = [];
 
+    /// <summary><c>split</c> (default): one layer per <see cref="PublishFileKind"/>; <c>single</c>: one layer for the publish folder.</summary>
+    public string? LayerStrategy { get; set; }
+
+    /// <summary>The publish items (<c>ResolvedFileToPublish</c>) whose metadata records where each file comes from.</summary>
+    public ITaskItem[] PublishFiles { get; set; } = [];
+
+    /// <summary>Owner of every layer entry as <c>UID[:GID]</c>; the group defaults to the user ID.</summary>
+    public string? FileOwner { get; set; }
+
+    /// <summary>Where built layers are kept between publishes, such as <c>obj/Release/net10.0/ocibuild-layers</c>.</summary>
+    public string? LayerCacheDirectory { get; set; }
+
     /// <summary>A file to write the manifest digest to, such as <c>sha256:ab12…</c>, with no line break.</summary>
     public string? DigestFile { get; set; }
 
@@ -186,6 +198,10 @@ public sealed class CreateOciImage : Microsoft.Build.Utilities.Task, ICancelable
             WorkingDirectory = workingDirectory,
             Settings = settings,
             StartCommand = startCommand,
+            SplitLayers = ParseLayerStrategy(LayerStrategy),
+            FileKinds = PublishFileClassifier.Classify(PublishFiles),
+            FileOwner = ParseFileOwner(FileOwner),
+            LayerCacheDirectory = string.IsNullOrWhiteSpace(LayerCacheDirectory) ? null : Path.GetFullPath(LayerCacheDirectory),
             AppHostName = AppHostName,
             AssemblyFileName = AssemblyFileName,
             Platform = PlatformFromRuntimeIdentifier(RuntimeIdentifier),
@@ -193,6 +209,32 @@ public sealed class CreateOciImage : Microsoft.Build.Utilities.Task, ICancelable
             Credentials = Credentials,
             LocalStoreRoot = string.IsNullOrEmpty(LocalStore) ? null : Path.GetFullPath(LocalStore),
         };
+    }
+
+    private static bool ParseLayerStrategy(string? strategy) => strategy?.Trim().ToLowerInvariant() switch
+    {
+        null or "" or "split" => true,
+        "single" => false,
+        _ => throw new OciException(ErrorCodes.InvalidArgument, $"OciLayerStrategy=\"{strategy}\" is invalid; use split (a layer each for runtime, packages, project references and app) or single"),
+    };
+
+    internal static (int UserId, int GroupId) ParseFileOwner(string? owner)
+    {
+        if (string.IsNullOrWhiteSpace(owner))
+        {
+            return (0, 0);
+        }
+
+        string[] parts = owner.Trim().Split(':');
+        if (parts.Length > 2
+            || !int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out int userId)
+            || (parts.Length == 2 && !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out _)))
+        {
+            throw new OciException(ErrorCodes.InvalidArgument, $"OciFileOwner=\"{owner}\" is invalid; use numeric IDs as UID or UID:GID, such as 1654 or 1654:1654");
+        }
+
+        int groupId = parts.Length == 2 ? int.Parse(parts[1], CultureInfo.InvariantCulture) : userId;
+        return (userId, groupId);
     }
 
     // The SDK's default is "/app/"; without the trailing slash both spellings give the same config.

@@ -7,7 +7,7 @@ namespace OciBuild.Tasks;
 /// Entrypoint and Cmd. The plain form (<c>OciEntrypoint</c>, <c>OciCmd</c>) is copied as given. The
 /// .NET SDK's form names the app (<c>OciAppCommand</c>), arguments that always follow it
 /// (<c>OciAppCommandArgs</c>) and arguments that <c>docker run IMAGE ARGS</c> replaces
-/// (<c>OciDefaultArgs</c>); <c>OciAppCommandInstruction</c> says where the app command goes.
+/// (<c>OciDefaultArgs</c>); <c>OciAppCommandInstruction</c> selects where the app command goes.
 /// </summary>
 public sealed record StartCommand
 {

@@ -46,9 +46,9 @@ public sealed class TestBed : IAsyncLifetime
         => PublishProjectAsync(SampleDirectory, properties, environment, target);
 
     /// <summary>Runs <c>dotnet publish</c> on the project in <paramref name="projectDirectory"/>.</summary>
-    public Task<ProcessResult> PublishProjectAsync(string projectDirectory, IEnumerable<string> properties, IReadOnlyDictionary<string, string?>? environment = null, string target = "PublishOciImage")
+    public Task<ProcessResult> PublishProjectAsync(string projectDirectory, IEnumerable<string> properties, IReadOnlyDictionary<string, string?>? environment = null, string target = "PublishOciImage", string verbosity = "minimal")
     {
-        var arguments = new List<string> { "publish", "-c", "Release", "-nologo", "-v:minimal" };
+        var arguments = new List<string> { "publish", "-c", "Release", "-nologo", $"-v:{verbosity}" };
         if (target.Length > 0)
         {
             arguments.Add($"-t:{target}");
