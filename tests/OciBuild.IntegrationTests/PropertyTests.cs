@@ -134,6 +134,26 @@ public sealed class PropertyTests
     }
 
     [Fact]
+    public async Task Creds_reach_destination_only()
+    {
+        const string password = "pw-2c8d41";
+        await using var registry = await TestRegistry.StartAsync(Path.Combine(_bed.NewDirectory("auth"), "registry"), "--auth", $"builder:{password}");
+        string[] properties = [$"OciRegistry={registry.Address}", "OciTlsVerify=false", $"OciBaseImage={_bed.BaseImage}", "OciRepository=team/creds"];
+
+        // Normal verbosity shows every line the task logs. From detailed verbosity on, MSBuild itself
+        // prints the command line and task parameters, and with them any password passed as a property.
+        var withCreds = await _bed.PublishAsync([.. properties, $"OciCreds=builder:{password}"], EpochEnvironment(), verbosity: "normal");
+        var withoutCreds = await _bed.PublishAsync(properties, EpochEnvironment());
+        var inspect = await ProcessRunner.RunAsync("skopeo", ["inspect", "--tls-verify=false", "--creds", $"builder:{password}", $"docker://{registry.Address}/team/creds:latest"]);
+
+        Assert.True(withCreds.ExitCode == 0, withCreds.ToString());
+        Assert.DoesNotContain(password, withCreds.StandardOutput + withCreds.StandardError);
+        Assert.True(inspect.ExitCode == 0, inspect.ToString());
+        Assert.NotEqual(0, withoutCreds.ExitCode);
+        Assert.Contains("error OCIB3003", withoutCreds.StandardOutput);
+    }
+
+    [Fact]
     public async Task Publish_profile_builds_image()
     {
         var publish = await _bed.PublishAsync([.. RegistryProperties("profile"), "PublishProfile=OciImage"], EpochEnvironment(), target: "");

@@ -42,8 +42,8 @@ public sealed class TestBed : IAsyncLifetime
     public string NewDirectory(string name) => Directory.CreateDirectory(Path.Combine(WorkDirectory, $"{name}-{Guid.NewGuid():N}")).FullName;
 
     /// <summary>Runs <c>dotnet publish</c> on the sample with the given MSBuild properties, as a user would.</summary>
-    public Task<ProcessResult> PublishAsync(IEnumerable<string> properties, IReadOnlyDictionary<string, string?>? environment = null, string target = "PublishOciImage")
-        => PublishProjectAsync(SampleDirectory, properties, environment, target);
+    public Task<ProcessResult> PublishAsync(IEnumerable<string> properties, IReadOnlyDictionary<string, string?>? environment = null, string target = "PublishOciImage", string verbosity = "minimal")
+        => PublishProjectAsync(SampleDirectory, properties, environment, target, verbosity);
 
     /// <summary>Runs <c>dotnet publish</c> on the project in <paramref name="projectDirectory"/>.</summary>
     public Task<ProcessResult> PublishProjectAsync(string projectDirectory, IEnumerable<string> properties, IReadOnlyDictionary<string, string?>? environment = null, string target = "PublishOciImage", string verbosity = "minimal")
