@@ -5,6 +5,8 @@
 #                                      OpenSSL, users root and app (1654)
 #   REGISTRY/dotnet/runtime:10.0       runtime-deps plus the .NET runtime from
 #                                      /usr/share/dotnet
+#   REGISTRY/dotnet/aspnet:10.0        runtime plus the ASP.NET Core shared
+#                                      framework from /usr/share/dotnet
 # They stand in for Microsoft's images of the same names, which tests cannot
 # pull because no public registry is reachable.
 #
@@ -21,8 +23,8 @@
 #                        verified and plain HTTP is allowed.
 #   --rebuild            build the images even when the cache has them.
 #   --layout-only DIR    write the OCI image layout to DIR, which must not
-#                        exist, instead of pushing. Its tags are runtime-deps
-#                        and runtime.
+#                        exist, instead of pushing. Its tags are runtime-deps,
+#                        runtime and aspnet.
 #
 # Prints one line per image on stdout: the reference it was pushed to (or
 # DIR:TAG with --layout-only) and the manifest digest. Progress goes to stderr.
@@ -163,6 +165,12 @@ runtime_version="$(find "$dotnet_dir/shared/Microsoft.NETCore.App" -mindepth 1 -
     fail "no .NET $channel runtime found in $dotnet_dir/shared/Microsoft.NETCore.App. Install one (for example with the .NET $channel SDK)."
 runtime_dir="$dotnet_dir/shared/Microsoft.NETCore.App/$runtime_version"
 
+aspnet_version="$(find "$dotnet_dir/shared/Microsoft.AspNetCore.App" -mindepth 1 -maxdepth 1 -type d \
+    -name "$channel.*" -printf '%f\n' 2>/dev/null | sort -V | tail -n 1)"
+[[ -n "$aspnet_version" ]] ||
+    fail "no ASP.NET Core $channel runtime found in $dotnet_dir/shared/Microsoft.AspNetCore.App. Install one (the .NET $channel SDK includes it)."
+aspnet_dir="$dotnet_dir/shared/Microsoft.AspNetCore.App/$aspnet_version"
+
 hostfxr_version="$(find "$dotnet_dir/host/fxr" -mindepth 1 -maxdepth 1 -type d -printf '%f\n' 2>/dev/null |
     sort -V | tail -n 1)"
 [[ -n "$hostfxr_version" ]] || fail "no host/fxr found in $dotnet_dir; the .NET installation is incomplete."
@@ -238,7 +246,7 @@ trap 'exit 143' TERM
 inputs_file="$(mktemp)"
 temporary_files+=("$inputs_file")
 
-runtime_files=("$dotnet_dir/dotnet" "$dotnet_dir/host/fxr/$hostfxr_version" "$runtime_dir")
+runtime_files=("$dotnet_dir/dotnet" "$dotnet_dir/host/fxr/$hostfxr_version" "$runtime_dir" "$aspnet_dir")
 for notice in LICENSE.txt ThirdPartyNotices.txt; do
     if [[ -f "$dotnet_dir/$notice" ]]; then
         runtime_files+=("$dotnet_dir/$notice")
@@ -387,6 +395,12 @@ populate_runtime() {
     ln -s /usr/share/dotnet/dotnet "$rootfs/usr/bin/dotnet"
 }
 
+populate_aspnet() {
+    local rootfs="$1"
+    mkdir -p "$rootfs/usr/share/dotnet/shared/Microsoft.AspNetCore.App"
+    cp -R --preserve=mode "$aspnet_dir" "$rootfs/usr/share/dotnet/shared/Microsoft.AspNetCore.App/"
+}
+
 # Give every path in ROOTFS the epoch as mtime, because umoci copies mtimes
 # into the layer tar and so into the layer digest.
 set_epoch_times() {
@@ -434,6 +448,20 @@ build_images() {
         --config.env "DOTNET_VERSION=$runtime_version" \
         --config.env "DOTNET_ROOT=/usr/share/dotnet"
 
+    run_step umoci tag --image "$out_layout:runtime" aspnet
+    run_step umoci unpack --image "$out_layout:aspnet" "$output/aspnet-bundle"
+    populate_aspnet "$output/aspnet-bundle/rootfs"
+    set_epoch_times "$output/aspnet-bundle/rootfs"
+    run_step umoci repack --image "$out_layout:aspnet" \
+        --history.created "$created" \
+        --history.created_by "make-base-images.sh: ASP.NET Core $aspnet_version in /usr/share/dotnet/shared" \
+        "$output/aspnet-bundle"
+    rm -rf "$output/aspnet-bundle"
+    # Microsoft's ASP.NET Core images listen on 8080, so that a non-root user can bind the port.
+    run_step umoci config --no-history --image "$out_layout:aspnet" --created "$created" \
+        --config.env "ASPNET_VERSION=$aspnet_version" \
+        --config.env "ASPNETCORE_HTTP_PORTS=8080"
+
     run_step umoci gc --layout "$out_layout"
     cp "$inputs_file" "$output/inputs.txt"
 }
@@ -469,7 +497,7 @@ if [[ "$rebuild" == true || ! -f "$layout/index.json" ]]; then
     build_dir=""
 
     # Entries for other inputs are removed, so that the cache keeps one
-    # layout (about 45 MB) instead of one per change of the inputs.
+    # layout (about 55 MB) instead of one per change of the inputs.
     for entry in "$cache_root"/*; do
         if [[ "$entry" != "$cache_dir" && -f "$entry/layout/index.json" ]]; then
             rm -rf "$entry"
@@ -484,7 +512,7 @@ fi
 
 if [[ -n "$layout_only" ]]; then
     cp -R "$layout" "$layout_only"
-    for tag in runtime-deps runtime; do
+    for tag in runtime-deps runtime aspnet; do
         echo "$layout_only:$tag $(manifest_digest "$tag")"
     done
     exit 0
@@ -502,7 +530,7 @@ fi
 
 digest_file="$(mktemp)"
 temporary_files+=("$digest_file")
-for tag in runtime-deps runtime; do
+for tag in runtime-deps runtime aspnet; do
     reference="$registry/dotnet/$tag:$channel"
     # --insecure-policy skips the signature policy, which has nothing to
     # check for a layout that this script has just built.

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
 using OciBuild.Core;
@@ -29,9 +30,18 @@ public sealed class CreateOciImage : Microsoft.Build.Utilities.Task, ICancelable
 
     public string WorkingDirectory { get; set; } = "/app";
 
+    /// <summary>The plain Entrypoint (<c>OciEntrypoint</c>); see <see cref="StartCommand"/> for how it combines with the app command.</summary>
     public string[]? Entrypoint { get; set; }
 
     public string[]? Cmd { get; set; }
+
+    public ITaskItem[] AppCommand { get; set; } = [];
+
+    public ITaskItem[] AppCommandArgs { get; set; } = [];
+
+    public ITaskItem[] DefaultArgs { get; set; } = [];
+
+    public string? AppCommandInstruction { get; set; }
 
     public string? User { get; set; }
 
@@ -40,6 +50,36 @@ public sealed class CreateOciImage : Microsoft.Build.Utilities.Task, ICancelable
     public ITaskItem[] EnvironmentVariables { get; set; } = [];
 
     public ITaskItem[] Labels { get; set; } = [];
+
+    /// <summary>Labels computed from project properties (version, title and so on); <see cref="Labels"/> override them.</summary>
+    public ITaskItem[] GeneratedLabels { get; set; } = [];
+
+    /// <summary>Adds <c>org.opencontainers.image.created</c> with the config's creation time.</summary>
+    public bool GenerateCreatedLabel { get; set; }
+
+    /// <summary>Adds <c>org.opencontainers.image.base.name</c> with the base image reference.</summary>
+    public bool GenerateBaseNameLabel { get; set; }
+
+    /// <summary>Adds <c>org.opencontainers.image.base.digest</c> with the base manifest digest.</summary>
+    public bool GenerateBaseDigestLabel { get; set; }
+
+    /// <summary>Manifest annotations, as NAME (item spec) = Value (metadata).</summary>
+    public ITaskItem[] Annotations { get; set; } = [];
+
+    /// <summary><c>split</c> (default): one layer per <see cref="PublishFileKind"/>; <c>single</c>: one layer for the publish folder.</summary>
+    public string? LayerStrategy { get; set; }
+
+    /// <summary>The publish items (<c>ResolvedFileToPublish</c>) whose metadata records where each file comes from.</summary>
+    public ITaskItem[] PublishFiles { get; set; } = [];
+
+    /// <summary>Owner of every layer entry as <c>UID[:GID]</c>; the group defaults to the user ID.</summary>
+    public string? FileOwner { get; set; }
+
+    /// <summary>Where built layers are kept between publishes, such as <c>obj/Release/net10.0/ocibuild-layers</c>.</summary>
+    public string? LayerCacheDirectory { get; set; }
+
+    /// <summary>A file to write the manifest digest to, such as <c>sha256:ab12…</c>, with no line break.</summary>
+    public string? DigestFile { get; set; }
 
     public string? AppHostName { get; set; }
 
@@ -92,6 +132,11 @@ public sealed class CreateOciImage : Microsoft.Build.Utilities.Task, ICancelable
                 Log.LogMessage(MessageImportance.High, "Pushed image {0} ({1})", reference, GeneratedManifestDigest);
             }
 
+            if (!string.IsNullOrWhiteSpace(DigestFile))
+            {
+                WriteDigestFile(Path.GetFullPath(DigestFile), GeneratedManifestDigest);
+            }
+
             return !Log.HasLoggedErrors;
         }
         catch (OciException e)
@@ -109,17 +154,42 @@ public sealed class CreateOciImage : Microsoft.Build.Utilities.Task, ICancelable
     private PublishRequest CreateRequest()
     {
         var tags = Tags.Split([';', ','], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var startCommand = new StartCommand
+        {
+            Entrypoint = Entrypoint ?? [],
+            Cmd = Cmd ?? [],
+            AppCommand = AppCommand.Select(i => i.ItemSpec).ToList(),
+            AppCommandArgs = AppCommandArgs.Select(i => i.ItemSpec).ToList(),
+            DefaultArgs = DefaultArgs.Select(i => i.ItemSpec).ToList(),
+            Instruction = AppCommandInstruction,
+        };
+        startCommand.Validate();
+
+        string workingDirectory = NormalizeWorkingDirectory(WorkingDirectory);
+        var created = SourceDateEpoch.Read() ?? DateTimeOffset.UtcNow;
+        var labels = ToDictionary(GeneratedLabels, "generated label");
+        if (GenerateCreatedLabel)
+        {
+            labels["org.opencontainers.image.created"] = created.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+        }
+
+        foreach (var (name, value) in ToDictionary(Labels, "OciLabel"))
+        {
+            labels[name] = value;
+        }
+
         var settings = new ImageSettings
         {
-            Entrypoint = Entrypoint is { Length: > 0 } ? Entrypoint : null,
-            Cmd = Cmd is { Length: > 0 } ? Cmd : null,
-            WorkingDirectory = WorkingDirectory,
+            WorkingDirectory = workingDirectory,
             User = string.IsNullOrEmpty(User) ? null : User,
             UseAppUidAsDefaultUser = true,
             EnvironmentVariables = ToDictionary(EnvironmentVariables, "OciEnvironmentVariable"),
-            Labels = ToDictionary(Labels, "OciLabel"),
+            Labels = labels,
+            LabelBaseName = GenerateBaseNameLabel,
+            LabelBaseDigest = GenerateBaseDigestLabel,
+            Annotations = ToDictionary(Annotations, "OciAnnotation"),
             ExposedPorts = Ports.Select(p => p.GetMetadata("Type") is { Length: > 0 } type ? $"{p.ItemSpec}/{type}" : p.ItemSpec).ToList(),
-            Created = SourceDateEpoch.Read() ?? DateTimeOffset.UtcNow,
+            Created = created,
             CreatedBy = $"ocibuild {typeof(CreateOciImage).Assembly.GetName().Version?.ToString(3)} (dotnet publish)",
         };
         return new PublishRequest
@@ -129,8 +199,13 @@ public sealed class CreateOciImage : Microsoft.Build.Utilities.Task, ICancelable
             Registry = string.IsNullOrWhiteSpace(Registry) ? null : Registry.Trim(),
             Repository = Repository,
             Tags = tags,
-            WorkingDirectory = WorkingDirectory,
+            WorkingDirectory = workingDirectory,
             Settings = settings,
+            StartCommand = startCommand,
+            SplitLayers = ParseLayerStrategy(LayerStrategy),
+            FileKinds = PublishFileClassifier.Classify(PublishFiles),
+            FileOwner = ParseFileOwner(FileOwner),
+            LayerCacheDirectory = string.IsNullOrWhiteSpace(LayerCacheDirectory) ? null : Path.GetFullPath(LayerCacheDirectory),
             AppHostName = AppHostName,
             AssemblyFileName = AssemblyFileName,
             Platform = PlatformFromRuntimeIdentifier(RuntimeIdentifier),
@@ -142,6 +217,51 @@ public sealed class CreateOciImage : Microsoft.Build.Utilities.Task, ICancelable
         };
     }
 
+    private static bool ParseLayerStrategy(string? strategy) => strategy?.Trim().ToLowerInvariant() switch
+    {
+        null or "" or "split" => true,
+        "single" => false,
+        _ => throw new OciException(ErrorCodes.InvalidArgument, $"OciLayerStrategy=\"{strategy}\" is invalid; use split (a layer each for runtime, packages, project references and app) or single"),
+    };
+
+    internal static (int UserId, int GroupId) ParseFileOwner(string? owner)
+    {
+        if (string.IsNullOrWhiteSpace(owner))
+        {
+            return (0, 0);
+        }
+
+        string[] parts = owner.Trim().Split(':');
+        if (parts.Length > 2
+            || !int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out int userId)
+            || (parts.Length == 2 && !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out _)))
+        {
+            throw new OciException(ErrorCodes.InvalidArgument, $"OciFileOwner=\"{owner}\" is invalid; use numeric IDs as UID or UID:GID, such as 1654 or 1654:1654");
+        }
+
+        int groupId = parts.Length == 2 ? int.Parse(parts[1], CultureInfo.InvariantCulture) : userId;
+        return (userId, groupId);
+    }
+
+    // The SDK's default is "/app/"; without the trailing slash both spellings give the same config.
+    private static string NormalizeWorkingDirectory(string directory)
+    {
+        string trimmed = directory.Trim();
+        return trimmed.Length > 1 ? trimmed.TrimEnd('/') : trimmed;
+    }
+
+    private void WriteDigestFile(string path, string digest)
+    {
+        string? directory = Path.GetDirectoryName(path);
+        if (!string.IsNullOrEmpty(directory))
+        {
+            Directory.CreateDirectory(directory);
+        }
+
+        File.WriteAllText(path, digest);
+        Log.LogMessage(MessageImportance.Normal, "wrote the manifest digest to {0}", path);
+    }
+
     /// <summary>Reads items as NAME (item spec) = Value (metadata).</summary>
     private static Dictionary<string, string> ToDictionary(ITaskItem[] items, string itemName)
     {
@@ -150,7 +270,7 @@ public sealed class CreateOciImage : Microsoft.Build.Utilities.Task, ICancelable
         {
             if (string.IsNullOrWhiteSpace(item.ItemSpec))
             {
-                throw new OciException(ErrorCodes.InvalidArgument, $"an {itemName} item has an empty name");
+                throw new OciException(ErrorCodes.InvalidArgument, $"invalid {itemName} item: its Include (the name) is empty; give every item a name");
             }
 
             result[item.ItemSpec] = item.GetMetadata("Value");

@@ -11,9 +11,9 @@ using OciBuild.Transport.Registry;
 namespace OciBuild.Tasks;
 
 /// <summary>
-/// Turns a publish folder into an image: one layer under the working directory, a config on top of
-/// the base image, and a copy to the registry or the local store. The MSBuild task is a thin adapter
-/// over this class.
+/// Turns a publish folder into an image: layers under the working directory (one per kind of file,
+/// or one for everything), a config on top of the base image, and a copy to the registry or the
+/// local store. The MSBuild task is a thin adapter over this class.
 /// </summary>
 public sealed class ImagePublisher
 {
@@ -51,14 +51,15 @@ public sealed class ImagePublisher
             baseImage = await context.OpenSourceAsync(ImageLocation.Parse(request.BaseImage), cancellationToken).ConfigureAwait(false);
         }
 
-        string layerPath = destination.Transport == TransportKind.Registry
-            ? Path.Combine(Path.GetTempPath(), $"ocibuild-{Guid.NewGuid():N}.tar.gz")
-            : store.NewTemporaryPath(".tar.gz");
+        // Without a cache folder the layers live in a temporary one for the length of this publish.
+        string? temporaryCache = request.LayerCacheDirectory is null ? Directory.CreateTempSubdirectory("ocibuild-layers-").FullName : null;
         try
         {
-            var layer = await BuildLayerAsync(request, layerPath, cancellationToken).ConfigureAwait(false);
-            var settings = request.Settings with { Entrypoint = request.Settings.Entrypoint ?? DefaultEntrypoint(request) };
-            var image = await ImageBuilder.BuildAsync(baseImage, request.BaseImage, request.Platform, settings, [layer], cancellationToken).ConfigureAwait(false);
+            var cache = new LayerCache(request.LayerCacheDirectory ?? temporaryCache!, _logger);
+            var layers = await BuildLayersAsync(request, cache, cancellationToken).ConfigureAwait(false);
+            var (entrypoint, cmd) = request.StartCommand.Resolve(DefaultAppCommand(request));
+            var settings = request.Settings with { Entrypoint = entrypoint, Cmd = cmd };
+            var image = await ImageBuilder.BuildAsync(baseImage, request.BaseImage, request.Platform, settings, layers, cancellationToken).ConfigureAwait(false);
 
             var target = context.OpenDestination(destination);
             var copier = new ImageCopier(_logger);
@@ -73,12 +74,16 @@ public sealed class ImagePublisher
                 result = await copier.CopyAsync(image, target, request.Tags, request.Platform, cancellationToken).ConfigureAwait(false);
             }
 
+            cache.RemoveUnused();
             var references = request.Tags.Select(t => $"{destination.Reference.Name}:{t}").ToList();
             return new PublishResult(references, result.ManifestDigest, result.ConfigDigest, result.ManifestMediaType);
         }
         finally
         {
-            File.Delete(layerPath);
+            if (temporaryCache is not null)
+            {
+                Directory.Delete(temporaryCache, recursive: true);
+            }
         }
     }
 
@@ -103,25 +108,36 @@ public sealed class ImagePublisher
         }
     }
 
-    private async Task<NewLayer> BuildLayerAsync(PublishRequest request, string layerPath, CancellationToken cancellationToken)
+    private static async Task<IReadOnlyList<NewLayer>> BuildLayersAsync(PublishRequest request, LayerCache cache, CancellationToken cancellationToken)
     {
         var options = new LayerOptions
         {
             DestinationDirectory = request.WorkingDirectory,
             ModificationTime = SourceDateEpoch.Read() ?? DateTimeOffset.UnixEpoch,
+            UserId = request.FileOwner.UserId,
+            GroupId = request.FileOwner.GroupId,
         };
-        BuiltLayer layer;
-        await using (var output = new FileStream(layerPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
+        var files = LayerFileSet.FromDirectory(request.PublishDirectory);
+        var layers = new List<NewLayer>();
+        foreach (var planned in LayerPlanner.Plan(files, request.FileKinds, request.SplitLayers))
         {
-            layer = await LayerBuilder.BuildAsync(LayerFileSet.FromDirectory(request.PublishDirectory), options, output, cancellationToken).ConfigureAwait(false);
+            layers.Add(await cache.GetOrBuildAsync(planned, options, LayerComment(planned.Kind, request), cancellationToken).ConfigureAwait(false));
         }
 
-        _logger.LogInformation("built layer {Digest} ({Size} bytes) from {Directory}", layer.Digest, layer.Size, request.PublishDirectory);
-        return new NewLayer(layer, layerPath, $"publish output of {request.Repository}");
+        return layers;
     }
 
+    private static string LayerComment(PublishFileKind kind, PublishRequest request) => (kind, request.SplitLayers) switch
+    {
+        (_, false) => $"publish output of {request.Repository}",
+        (PublishFileKind.Runtime, _) => $".NET runtime of {request.Repository}",
+        (PublishFileKind.Package, _) => $"NuGet package files of {request.Repository}",
+        (PublishFileKind.ProjectReference, _) => $"project reference files of {request.Repository}",
+        _ => $"app files of {request.Repository}",
+    };
+
     /// <summary>Runs the apphost when the publish folder has one, else <c>dotnet APP.dll</c>.</summary>
-    private static IReadOnlyList<string>? DefaultEntrypoint(PublishRequest request)
+    private static IReadOnlyList<string>? DefaultAppCommand(PublishRequest request)
     {
         string directory = request.WorkingDirectory.TrimEnd('/');
         if (!string.IsNullOrEmpty(request.AppHostName) && File.Exists(Path.Combine(request.PublishDirectory, request.AppHostName)))

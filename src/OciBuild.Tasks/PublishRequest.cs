@@ -20,7 +20,21 @@ public sealed record PublishRequest
 
     public string WorkingDirectory { get; init; } = "/app";
 
+    /// <summary>The image settings; its Entrypoint and Cmd are replaced by what <see cref="StartCommand"/> resolves to.</summary>
     public required ImageSettings Settings { get; init; }
+
+    public StartCommand StartCommand { get; init; } = new();
+
+    /// <summary>True puts runtime, package, project-reference and app files in separate layers.</summary>
+    public bool SplitLayers { get; init; } = true;
+
+    /// <summary>The kind of each publish-relative path; files not listed are app files.</summary>
+    public IReadOnlyDictionary<string, PublishFileKind> FileKinds { get; init; } = new Dictionary<string, PublishFileKind>();
+
+    public (int UserId, int GroupId) FileOwner { get; init; }
+
+    /// <summary>Where layers are kept for the next publish; null builds them in a temporary folder.</summary>
+    public string? LayerCacheDirectory { get; init; }
 
     /// <summary>The file names to look for in the publish folder when choosing the entrypoint.</summary>
     public string? AppHostName { get; init; }

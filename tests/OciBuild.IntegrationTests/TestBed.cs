@@ -42,9 +42,13 @@ public sealed class TestBed : IAsyncLifetime
     public string NewDirectory(string name) => Directory.CreateDirectory(Path.Combine(WorkDirectory, $"{name}-{Guid.NewGuid():N}")).FullName;
 
     /// <summary>Runs <c>dotnet publish</c> on the sample with the given MSBuild properties, as a user would.</summary>
-    public Task<ProcessResult> PublishAsync(IEnumerable<string> properties, IReadOnlyDictionary<string, string?>? environment = null, string target = "PublishOciImage")
+    public Task<ProcessResult> PublishAsync(IEnumerable<string> properties, IReadOnlyDictionary<string, string?>? environment = null, string target = "PublishOciImage", string verbosity = "minimal")
+        => PublishProjectAsync(SampleDirectory, properties, environment, target, verbosity);
+
+    /// <summary>Runs <c>dotnet publish</c> on the project in <paramref name="projectDirectory"/>.</summary>
+    public Task<ProcessResult> PublishProjectAsync(string projectDirectory, IEnumerable<string> properties, IReadOnlyDictionary<string, string?>? environment = null, string target = "PublishOciImage", string verbosity = "minimal")
     {
-        var arguments = new List<string> { "publish", "-c", "Release", "-nologo", "-v:minimal" };
+        var arguments = new List<string> { "publish", "-c", "Release", "-nologo", $"-v:{verbosity}" };
         if (target.Length > 0)
         {
             arguments.Add($"-t:{target}");
@@ -57,23 +61,71 @@ public sealed class TestBed : IAsyncLifetime
             variables[name] = value;
         }
 
-        return ProcessRunner.RunAsync("dotnet", arguments, SampleDirectory, variables);
+        return ProcessRunner.RunAsync("dotnet", arguments, projectDirectory, variables);
+    }
+
+    /// <summary>
+    /// Writes a console project named <paramref name="name"/> next to the sample, with HelloEcho's
+    /// Program.cs and <paramref name="projectBody"/> (property groups and item groups) in its project
+    /// file. Writing the same name again replaces the project file, so that two publishes of one
+    /// folder can compare settings while the compiled files stay identical.
+    /// </summary>
+    public string WriteProject(string name, string projectBody)
+    {
+        string directory = Path.Combine(Path.GetDirectoryName(SampleDirectory)!, name);
+        Directory.CreateDirectory(directory);
+        File.Copy(Path.Combine(RepositoryPaths.Root, "samples", "HelloEcho", "Program.cs"), Path.Combine(directory, "Program.cs"), overwrite: true);
+        File.WriteAllText(Path.Combine(directory, $"{name}.csproj"), $"""
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup>
+                <OutputType>Exe</OutputType>
+                <TargetFramework>net10.0</TargetFramework>
+                <ImplicitUsings>enable</ImplicitUsings>
+                <Nullable>enable</Nullable>
+              </PropertyGroup>
+              <ItemGroup>
+                <PackageReference Include="OciBuild.Tasks" Version="0.1.0" />
+              </ItemGroup>
+            {projectBody}
+            </Project>
+            """);
+        return directory;
     }
 
     /// <summary>Runs artifacts/ocibuild with a private store.</summary>
     public Task<ProcessResult> OcibuildAsync(string storeRoot, params string[] arguments)
         => ProcessRunner.RunAsync(RepositoryPaths.Ocibuild, arguments, WorkDirectory, new Dictionary<string, string?> { ["OCIBUILD_STORAGE"] = storeRoot });
 
-    // The sample is copied so that test builds leave the repository's own sample untouched, with a
+    /// <summary>The copy of samples/<paramref name="name"/> that tests publish.</summary>
+    public string SamplePath(string name) => Path.Combine(Path.GetDirectoryName(SampleDirectory)!, name);
+
+    // The samples are copied so that test builds leave the repository's own samples untouched, with a
     // nuget.config whose feed path is absolute.
     private void CopySample()
     {
-        string source = Path.Combine(RepositoryPaths.Root, "samples", "HelloEcho");
-        Directory.CreateDirectory(SampleDirectory);
-        foreach (string file in new[] { "HelloEcho.csproj", "Program.cs" })
+        foreach (string sample in new[] { "HelloEcho", "WebApi", "SelfContained" })
         {
-            File.Copy(Path.Combine(source, file), Path.Combine(SampleDirectory, file));
+            string source = Path.Combine(RepositoryPaths.Root, "samples", sample);
+            Directory.CreateDirectory(SamplePath(sample));
+            foreach (string file in Directory.GetFiles(source).Where(f => f.EndsWith(".csproj") || f.EndsWith(".cs")))
+            {
+                File.Copy(file, Path.Combine(SamplePath(sample), Path.GetFileName(file)));
+            }
         }
+
+        // Self-contained publishes need the runtime pack, which the SDK does not install. Mapping the
+        // runtime packs to the user's global packages folder avoids downloading them into this test
+        // bed's private folder on every run.
+        // NOTE: the mapping makes that folder the only source of runtime packs, so a folder without
+        // the SDK's runtime pack version fails the SelfContained restore.
+        string globalPackages = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
+        bool hasRuntimePack = Directory.Exists(Path.Combine(globalPackages, "microsoft.netcore.app.runtime.linux-x64"));
+        string runtimePackSource = hasRuntimePack
+            ? $"""<add key="global-packages" value="{globalPackages}" />"""
+            : "";
+        string runtimePackMapping = hasRuntimePack
+            ? """<packageSource key="global-packages"><package pattern="Microsoft.NETCore.App.Runtime.*" /><package pattern="Microsoft.AspNetCore.App.Runtime.*" /></packageSource>"""
+            : "";
 
         string sampleRoot = Path.GetDirectoryName(SampleDirectory)!;
         File.WriteAllText(Path.Combine(sampleRoot, "Directory.Build.props"), "<Project />");
@@ -83,9 +135,11 @@ public sealed class TestBed : IAsyncLifetime
             <configuration>
               <packageSources>
                 <add key="ocibuild-local" value="{RepositoryPaths.Packages}" />
+                {runtimePackSource}
               </packageSources>
               <packageSourceMapping>
                 <packageSource key="ocibuild-local"><package pattern="OciBuild.*" /></packageSource>
+                {runtimePackMapping}
                 <packageSource key="nuget.org"><package pattern="*" /></packageSource>
               </packageSourceMapping>
             </configuration>

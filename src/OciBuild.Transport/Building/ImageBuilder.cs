@@ -37,6 +37,11 @@ public static class ImageBuilder
             }
         }
 
+        if (baseName is not null && baseDigest is not null && (settings.LabelBaseName || settings.LabelBaseDigest))
+        {
+            settings = settings with { Labels = WithBaseImageLabels(settings, baseName, baseDigest.Value) };
+        }
+
         var config = ConfigAssembler.Assemble(baseConfig, settings, layers);
         byte[] configBytes = OciJson.Serialize(config);
         var configDescriptor = new Descriptor { MediaType = MediaTypes.OciConfig, Digest = Digest.Compute(configBytes), Size = configBytes.LongLength };
@@ -51,6 +56,11 @@ public static class ImageBuilder
             annotations[BaseDigestAnnotation] = baseDigest.Value.ToString();
         }
 
+        foreach (var (name, value) in settings.Annotations)
+        {
+            annotations[name] = value;
+        }
+
         var manifest = new ImageManifest
         {
             MediaType = MediaTypes.OciManifest,
@@ -61,6 +71,28 @@ public static class ImageBuilder
         byte[] manifestBytes = OciJson.Serialize(manifest);
         var manifestContent = new ManifestContent(manifestBytes, MediaTypes.OciManifest, Digest.Compute(manifestBytes));
         return new BuiltImage(baseImage, manifestContent, manifest, configBytes, config, layers);
+    }
+
+    // The label names are the manifest annotation names: image-spec defines them as both.
+    private static Dictionary<string, string> WithBaseImageLabels(ImageSettings settings, string baseName, Digest baseDigest)
+    {
+        var result = new Dictionary<string, string>();
+        if (settings.LabelBaseName)
+        {
+            result[BaseNameAnnotation] = baseName;
+        }
+
+        if (settings.LabelBaseDigest)
+        {
+            result[BaseDigestAnnotation] = baseDigest.ToString();
+        }
+
+        foreach (var (name, value) in settings.Labels)
+        {
+            result[name] = value;
+        }
+
+        return result;
     }
 
     private static async Task<ImageConfig> ReadConfigAsync(IImageSource source, Descriptor descriptor, CancellationToken cancellationToken)

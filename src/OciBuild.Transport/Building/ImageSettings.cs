@@ -25,6 +25,15 @@ public sealed record ImageSettings
 
     public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>Annotations of the new manifest, beside the base image annotations that <see cref="ImageBuilder"/> adds.</summary>
+    public IReadOnlyDictionary<string, string> Annotations { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Adds the label <c>org.opencontainers.image.base.name</c> with the base image reference, unless <see cref="Labels"/> sets it.</summary>
+    public bool LabelBaseName { get; init; }
+
+    /// <summary>Adds the label <c>org.opencontainers.image.base.digest</c> with the base manifest digest, unless <see cref="Labels"/> sets it.</summary>
+    public bool LabelBaseDigest { get; init; }
+
     /// <summary>Ports as <c>8080/tcp</c> or <c>53/udp</c>; a bare number means TCP.</summary>
     public IReadOnlyList<string> ExposedPorts { get; init; } = [];
 

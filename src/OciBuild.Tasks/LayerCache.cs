@@ -1,0 +1,125 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using OciBuild.Core;
+using OciBuild.Layers;
+using OciBuild.Transport.Building;
+
+namespace OciBuild.Tasks;
+
+/// <summary>
+/// Layer blobs kept under <c>obj/</c>, keyed by everything that decides their bytes: each file's
+/// relative path, kind, link target, size, modification time and mode, and the layer options. A
+/// publish whose inputs did not change reuses the blob without tarring or compressing again.
+/// </summary>
+internal sealed class LayerCache
+{
+    // Bump when the key or the metadata format changes, so that old entries are never misread.
+    private const string FormatVersion = "1";
+    private readonly string _directory;
+    private readonly ILogger _logger;
+    private readonly HashSet<string> _usedKeys = [];
+
+    public LayerCache(string directory, ILogger logger)
+    {
+        _directory = directory;
+        _logger = logger;
+        Directory.CreateDirectory(directory);
+    }
+
+    public async Task<NewLayer> GetOrBuildAsync(PlannedLayer planned, LayerOptions options, string comment, CancellationToken cancellationToken)
+    {
+        string key = ComputeKey(planned.Files, options);
+        _usedKeys.Add(key);
+        string blobPath = Path.Combine(_directory, key + ".tar.gz");
+        string metadataPath = Path.Combine(_directory, key + ".json");
+
+        if (TryRead(metadataPath, blobPath) is { } cached)
+        {
+            _logger.LogInformation("reused layer {Digest} ({Kind}, {Size} bytes) from the layer cache", cached.Digest, planned.Kind, cached.Size);
+            return new NewLayer(cached, blobPath, comment);
+        }
+
+        string temporaryPath = blobPath + ".tmp";
+        BuiltLayer layer;
+        await using (var output = new FileStream(temporaryPath, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
+        {
+            layer = await LayerBuilder.BuildAsync(planned.Files, options, output, cancellationToken).ConfigureAwait(false);
+        }
+
+        File.Move(temporaryPath, blobPath, overwrite: true);
+
+        // The metadata file is written last, so an entry without it is incomplete and never read.
+        var metadata = new CachedLayer(layer.DiffId.ToString(), layer.Digest.ToString(), layer.Size, layer.MediaType);
+        File.WriteAllText(metadataPath, JsonSerializer.Serialize(metadata));
+        _logger.LogInformation("built layer {Digest} ({Kind}, {Size} bytes, {Count} entries)", layer.Digest, planned.Kind, layer.Size, planned.Files.Count);
+        return new NewLayer(layer, blobPath, comment);
+    }
+
+    /// <summary>Deletes the entries that this publish did not use, so the cache contains one image's layers.</summary>
+    public void RemoveUnused()
+    {
+        foreach (string path in Directory.EnumerateFiles(_directory))
+        {
+            string name = Path.GetFileName(path);
+            string key = name.Split('.')[0];
+            if (!_usedKeys.Contains(key))
+            {
+                File.Delete(path);
+            }
+        }
+    }
+
+    private static BuiltLayer? TryRead(string metadataPath, string blobPath)
+    {
+        if (!File.Exists(metadataPath) || !File.Exists(blobPath))
+        {
+            return null;
+        }
+
+        try
+        {
+            var metadata = JsonSerializer.Deserialize<CachedLayer>(File.ReadAllText(metadataPath));
+            if (metadata is null || new FileInfo(blobPath).Length != metadata.Size)
+            {
+                return null;
+            }
+
+            return new BuiltLayer(Digest.Parse(metadata.DiffId), Digest.Parse(metadata.Digest), metadata.Size, metadata.MediaType);
+        }
+        catch (Exception e) when (e is JsonException or FormatException or OciBuild.Core.Errors.OciException)
+        {
+            // A damaged entry is rebuilt; the copy verifies every blob against its digest anyway.
+            return null;
+        }
+    }
+
+    private static string ComputeKey(IReadOnlyList<LayerFile> files, LayerOptions options)
+    {
+        var text = new StringBuilder();
+        text.Append(CultureInfo.InvariantCulture, $"format {FormatVersion}\n");
+        text.Append(CultureInfo.InvariantCulture, $"destination {options.DestinationDirectory}\nowner {options.UserId}:{options.GroupId}\n");
+        text.Append(CultureInfo.InvariantCulture, $"mtime {options.ModificationTime.ToUnixTimeSeconds()}\ncompression {options.CompressionLevel}\n");
+        foreach (var file in files)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"{file.Kind} {file.RelativePath} -> {file.LinkTarget}");
+            if (file.Kind == LayerFileKind.File)
+            {
+                var info = new FileInfo(file.SourcePath);
+                text.Append(CultureInfo.InvariantCulture, $" size {info.Length} mtime {info.LastWriteTimeUtc.Ticks}");
+                if (!OperatingSystem.IsWindows())
+                {
+                    text.Append(CultureInfo.InvariantCulture, $" mode {(int)info.UnixFileMode}");
+                }
+            }
+
+            text.Append('\n');
+        }
+
+        return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString()))).ToLowerInvariant();
+    }
+
+    private sealed record CachedLayer(string DiffId, string Digest, long Size, string MediaType);
+}
