@@ -31,5 +31,11 @@ internal static class CommandAction
             await Console.Error.WriteLineAsync($"Error: {e.Message}; run as root or set --root to a folder you can write").ConfigureAwait(false);
             return failureCode;
         }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // A bug or an input no check anticipated: name it plainly instead of ending with a stack trace.
+            await Console.Error.WriteLineAsync($"Error: unexpected {e.GetType().Name}: {e.Message}; please report this with the command that caused it").ConfigureAwait(false);
+            return failureCode;
+        }
     }
 }

@@ -9,7 +9,7 @@ namespace OciBuild.Layers;
 /// Decides how a layer blob is compressed from its media type, checks that against the blob's first
 /// bytes, and opens the uncompressed tar stream.
 /// </summary>
-internal static class LayerCompression
+public static class LayerCompression
 {
     private static readonly byte[] GzipMagic = [0x1F, 0x8B];
     private static readonly byte[] ZstdMagic = [0x28, 0xB5, 0x2F, 0xFD];

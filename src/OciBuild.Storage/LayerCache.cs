@@ -72,7 +72,7 @@ public sealed class LayerCache
             // second pass turns them into overlay whiteouts that hide the lower layers' paths.
             await using (var blob = openBlob())
             {
-                await MarkWhiteoutsAsync(blob, layer.MediaType, temporary, cancellationToken).ConfigureAwait(false);
+                await MarkWhiteoutsAsync(blob, layer.MediaType, temporary, layerName, cancellationToken).ConfigureAwait(false);
             }
 
             try
@@ -128,9 +128,10 @@ public sealed class LayerCache
     }
 
     [SupportedOSPlatform("linux")]
-    private static async Task MarkWhiteoutsAsync(Stream blob, string mediaType, string root, CancellationToken cancellationToken)
+    private static async Task MarkWhiteoutsAsync(Stream blob, string mediaType, string root, string layerName, CancellationToken cancellationToken)
     {
-        Stream tarStream = MediaTypes.IsGzipLayer(mediaType) ? new GZipStream(blob, CompressionMode.Decompress, leaveOpen: true) : blob;
+        // The same decompression as the extractor's, so zstd and uncompressed layers work here too.
+        await using var tarStream = await LayerCompression.OpenTarAsync(blob, mediaType, layerName, cancellationToken).ConfigureAwait(false);
         await using var reader = new TarReader(tarStream, leaveOpen: true);
         while (await reader.GetNextEntryAsync(copyData: false, cancellationToken).ConfigureAwait(false) is { } entry)
         {

@@ -50,8 +50,14 @@ public sealed class HostileImageTests
         Assert.True(from.ExitCode == 0, from.ToString());
         var written = FindFiles(_bed.WorkDirectory, marker);
         string only = Assert.Single(written);
-        Assert.EndsWith(Path.Combine("rootfs", marker), only, StringComparison.Ordinal);
-        Assert.StartsWith(Path.Combine(store, "containers"), only, StringComparison.Ordinal);
+        Assert.StartsWith(store + Path.DirectorySeparatorChar, only, StringComparison.Ordinal);
+
+        // The file sits in the layer cache or the rootfs copy; either way the container sees it at its root.
+        var mount = await _bed.OcibuildAsync(store, "mount", "symlinked");
+        Assert.True(mount.ExitCode == 0, mount.ToString());
+        bool visible = System.IO.File.Exists(Path.Combine(mount.StandardOutput.Trim(), marker));
+        await _bed.OcibuildAsync(store, "umount", "symlinked");
+        Assert.True(visible, $"{marker} is not at the container's root");
     }
 
     // Searches without following symlinks, because the hostile layer's link points at the host's root.

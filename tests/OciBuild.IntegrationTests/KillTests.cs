@@ -68,8 +68,13 @@ public sealed class KillTests
         using var list = System.Text.Json.JsonDocument.Parse(containers.StandardOutput);
         foreach (var container in list.RootElement.EnumerateArray())
         {
+            // The rootfs may be an overlay mounted on demand, so look at it through `mount`.
             string id = container.GetProperty("id").GetString()!;
-            Assert.True(Directory.Exists(Path.Combine(store, "containers", id, "rootfs", "usr")), $"seed {seed}: container {id} is listed but its rootfs is incomplete");
+            var mount = await _bed.OcibuildAsync(store, "mount", id);
+            Assert.True(mount.ExitCode == 0, $"seed {seed}: container {id} is listed but cannot be mounted: {mount}");
+            bool complete = Directory.Exists(Path.Combine(mount.StandardOutput.Trim(), "usr"));
+            await _bed.OcibuildAsync(store, "umount", id);
+            Assert.True(complete, $"seed {seed}: container {id} is listed but its rootfs is incomplete");
         }
     }
 

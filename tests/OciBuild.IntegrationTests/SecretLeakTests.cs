@@ -34,7 +34,7 @@ public sealed class SecretLeakTests
             [$"OciRegistry={registry.Address}", $"OciCreds={User}:{password}", "OciTlsVerify=false", $"OciBaseImage={_bed.BaseImage}", "OciRepository=secret/helloecho", $"OciLocalStore={store}"])));
         outputs.Add(("pull", await _bed.OcibuildAsync(store, "pull", "--debug", "--tls-verify=false", "--creds", $"{User}:{password}", image + ":latest")));
         outputs.Add(("push", await _bed.OcibuildAsync(store, "push", "--debug", "--tls-verify=false", "--creds", $"{User}:{password}", image + ":latest", $"docker://{image}-copy:1")));
-        outputs.Add(("wrong password", await _bed.OcibuildAsync(store, "pull", "--debug", "--tls-verify=false", "--creds", $"{User}:{password}x", image + ":latest")));
+        outputs.Add(("wrong password", await _bed.OcibuildAsync(store, "pull", "--pull", "always", "--debug", "--tls-verify=false", "--creds", $"{User}:{password}x", image + ":latest")));
 
         foreach (var (step, result) in outputs.Take(3))
         {
