@@ -63,5 +63,17 @@ internal sealed class CliSession : IDisposable
         };
     }
 
+    /// <summary>
+    /// Warns when the store folder does not exist, so that a mistyped --root or OCIBUILD_STORAGE is not
+    /// mistaken for an empty store by the verbs that only list.
+    /// </summary>
+    public void WarnIfStoreMissing()
+    {
+        if (!Directory.Exists(Store.Root))
+        {
+            Logger.LogWarning("the local store {Root} does not exist yet; check --root or OCIBUILD_STORAGE if you expected images there", Store.Root);
+        }
+    }
+
     public void Dispose() => Transport.Dispose();
 }

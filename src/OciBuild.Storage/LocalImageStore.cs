@@ -50,7 +50,7 @@ public sealed partial class LocalImageStore
         }
         catch (Exception e) when (e is UnauthorizedAccessException or IOException)
         {
-            throw new OciException(ErrorCodes.StoreError, $"cannot create the local store at {Root}: {e.Message}; set OCIBUILD_STORAGE (or OciLocalStore) to a writable folder", e);
+            throw new OciException(ErrorCodes.StoreError, $"cannot create the local store at {Root}: {e.Message.TrimEnd('.')}; pick a writable folder with --root, OCIBUILD_STORAGE or OciLocalStore", e);
         }
     }
 

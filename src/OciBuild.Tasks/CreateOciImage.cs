@@ -129,7 +129,8 @@ public sealed class CreateOciImage : Microsoft.Build.Utilities.Task, ICancelable
             })).ToArray();
             foreach (string reference in result.References)
             {
-                Log.LogMessage(MessageImportance.High, "Pushed image {0} ({1})", reference, GeneratedManifestDigest);
+                string verb = string.IsNullOrWhiteSpace(Registry) ? "Stored image {0} in the local store ({1})" : "Pushed image {0} ({1})";
+                Log.LogMessage(MessageImportance.High, verb, reference, GeneratedManifestDigest);
             }
 
             if (!string.IsNullOrWhiteSpace(DigestFile))

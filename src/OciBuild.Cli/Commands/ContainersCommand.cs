@@ -15,6 +15,7 @@ internal static class ContainersCommand
         command.SetAction((parseResult, cancellationToken) => CommandAction.RunAsync(() =>
         {
             using var session = CliSession.Create(parseResult);
+            session.WarnIfStoreMissing();
             var containers = session.Store.ListContainers();
             if (parseResult.GetValue(json))
             {

@@ -17,6 +17,7 @@ internal static class ImagesCommand
         command.SetAction((parseResult, cancellationToken) => CommandAction.RunAsync(async () =>
         {
             using var session = CliSession.Create(parseResult);
+            session.WarnIfStoreMissing();
             var images = await session.Store.ListImagesAsync(cancellationToken);
             if (parseResult.GetValue(json))
             {

@@ -18,7 +18,14 @@ internal static class RunCommand
         var env = new Option<string[]>("--env", "-e") { Description = "Set NAME=VALUE in the container's environment (repeatable)", AllowMultipleArgumentsPerToken = false };
         var workingDirectory = new Option<string?>("--workingdir") { Description = "The working directory inside the container" };
         var user = new Option<string?>("--user") { Description = "USER[:GROUP] to run as, by name or number" };
-        var network = new Option<NetworkMode>("--network") { Description = "private (a new network namespace with loopback only), host, or none", DefaultValueFactory = _ => NetworkMode.Private };
+        var network = new Option<NetworkMode>("--network")
+        {
+            Description = "private (a new network namespace with loopback only), host, or none",
+            DefaultValueFactory = _ => NetworkMode.Private,
+            HelpName = "private|host|none",
+        };
+        // Name the accepted values in the error, not the enum type behind them.
+        network.AcceptOnlyFromAmong("private", "host", "none");
         var hostname = new Option<string?>("--hostname") { Description = "The container's host name (default: the container's name)" };
         var volumes = new Option<string[]>("--volume", "-v") { Description = "Bind-mount HOST:CONTAINER[:ro] (repeatable)" };
         var command = new Command("run", "Run a command in a working container under runc and exit with its exit code")
