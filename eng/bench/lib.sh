@@ -178,4 +178,23 @@ report() {
     echo
     echo "\"pull\" is the self-contained image into an empty local store (OciBuild) or oci: folder (skopeo);"
     echo "\"big\" is an image with one uncompressed 1 GiB layer of random bytes, to and from the loopback registry."
+    echo
+    echo "## Targets"
+    echo
+    target "cold container step, 80 MB app, vs the SDK" "$(ratio "$(step_median sc cold ours)" "$(step_median sc cold sdk)")" 0.2
+    target "cold container step, 80 MB app, vs buildah" "$(ratio "$(step_median sc cold ours)" "$(step_median sc cold buildah)")" 0.2
+    target "no-change rebuild, 80 MB app, vs the SDK" "$(ratio "$(step_median sc nochange ours)" "$(step_median sc nochange sdk)")" 0.05
+    target "app change, 80 MB app, vs the SDK" "$(ratio "$(step_median sc change ours)" "$(step_median sc change sdk)")" 0.1
+    target "1 GiB pull vs skopeo" "$(ratio "$(median "big pull ours" 2)" "$(median "big pull skopeo" 2)")" 1
+    target "1 GiB push vs skopeo" "$(ratio "$(median "big push ours" 2)" "$(median "big push skopeo" 2)")" 1
+    target "1 GiB pull peak RSS in MB (limit 80)" "$(megabytes "$(median "big pull ours" 3)")" 80
+    target "1 GiB push peak RSS in MB (limit 80)" "$(megabytes "$(median "big push ours" 3)")" 80
+}
+
+# Prints one line: the target, the measured value, and whether it is at or below the limit.
+target() {
+    local name="$1" value="$2" limit="$3"
+    awk -v n="$name" -v v="$value" -v l="$limit" 'BEGIN {
+        if (v == "n/a" || v == "nan") { printf "- %s: not measured\n", n; exit }
+        printf "- %s: %s (target at most %s): %s\n", n, v, l, (v + 0 <= l + 0 ? "met" : "not met") }'
 }
