@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using OciBuild.Core;
 using OciBuild.Core.Errors;
 
@@ -63,35 +62,7 @@ public sealed class BlobStore
 
         Directory.CreateDirectory(_blobsDirectory);
         string temporary = Path.Combine(_blobsDirectory, $"{TemporaryPrefix}{expected.Encoded[..12]}-{Guid.NewGuid():N}");
-        try
-        {
-            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-            await using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
-            {
-                byte[] buffer = new byte[1 << 16];
-                int read;
-                while ((read = await content.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
-                {
-                    hash.AppendData(buffer, 0, read);
-                    await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
-                }
-
-                await file.FlushAsync(cancellationToken).ConfigureAwait(false);
-                file.Flush(flushToDisk: true);
-            }
-
-            var actual = Digest.FromSha256Hash(hash.GetHashAndReset());
-            if (actual != expected)
-            {
-                throw new DigestMismatchException($"writing blob {expected} to the local store", expected, actual);
-            }
-
-            File.Move(temporary, target, overwrite: true);
-        }
-        finally
-        {
-            File.Delete(temporary);
-        }
+        await VerifiedFileWriter.WriteAsync(content, expected, target, temporary, $"blob {expected} to the local store", flushToDisk: true, cancellationToken).ConfigureAwait(false);
     }
 
     public Task PutAsync(Digest expected, byte[] content, CancellationToken cancellationToken)

@@ -1,7 +1,7 @@
-using System.Security.Cryptography;
 using System.Text;
 using OciBuild.Core;
 using OciBuild.Core.Errors;
+using OciBuild.Storage;
 
 namespace OciBuild.Transport.Dir;
 
@@ -30,39 +30,9 @@ public sealed class DirImageDestination : IImageDestination
     public async Task PutBlobAsync(Descriptor blob, Stream content, CancellationToken cancellationToken)
     {
         Prepare();
-        if (blob.Digest.Algorithm != Digest.Sha256)
-        {
-            throw new InvalidDigestException(blob.Digest.ToString(), "only sha256 blobs can be written to a dir: image");
-        }
-
         string target = DirLayout.BlobPath(_root, blob.Digest);
         string temporary = Path.Combine(_root, $".tmp-{Guid.NewGuid():N}");
-        try
-        {
-            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-            await using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
-            {
-                byte[] buffer = new byte[1 << 16];
-                int read;
-                while ((read = await content.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
-                {
-                    hash.AppendData(buffer, 0, read);
-                    await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
-                }
-            }
-
-            var actual = Digest.FromSha256Hash(hash.GetHashAndReset());
-            if (actual != blob.Digest)
-            {
-                throw new DigestMismatchException($"writing blob {blob.Digest} to {Description}", blob.Digest, actual);
-            }
-
-            File.Move(temporary, target, overwrite: true);
-        }
-        finally
-        {
-            File.Delete(temporary);
-        }
+        await VerifiedFileWriter.WriteAsync(content, blob.Digest, target, temporary, $"blob {blob.Digest} to {Description}", flushToDisk: false, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Writes <c>manifest.json</c>. The format has one image and no names, so <paramref name="tag"/> is ignored.</summary>

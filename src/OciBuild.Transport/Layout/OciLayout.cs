@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 using OciBuild.Core;
 using OciBuild.Core.Errors;
@@ -105,40 +104,10 @@ public sealed class OciLayout
             return;
         }
 
-        if (expected.Algorithm != Digest.Sha256)
-        {
-            throw new InvalidDigestException(expected.ToString(), "only sha256 blobs can be written to an image layout");
-        }
-
         string folder = Path.GetDirectoryName(target)!;
         Directory.CreateDirectory(folder);
         string temporary = Path.Combine(folder, $"{TemporaryPrefix}{Guid.NewGuid():N}");
-        try
-        {
-            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-            await using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
-            {
-                byte[] buffer = new byte[1 << 16];
-                int read;
-                while ((read = await content.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
-                {
-                    hash.AppendData(buffer, 0, read);
-                    await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
-                }
-            }
-
-            var actual = Digest.FromSha256Hash(hash.GetHashAndReset());
-            if (actual != expected)
-            {
-                throw new DigestMismatchException($"writing blob {expected} to {Root}", expected, actual);
-            }
-
-            File.Move(temporary, target, overwrite: true);
-        }
-        finally
-        {
-            File.Delete(temporary);
-        }
+        await VerifiedFileWriter.WriteAsync(content, expected, target, temporary, $"blob {expected} to {Root}", flushToDisk: false, cancellationToken).ConfigureAwait(false);
     }
 
     public Task WriteBlobAsync(Digest expected, byte[] content, CancellationToken cancellationToken)
