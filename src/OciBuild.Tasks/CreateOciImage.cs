@@ -81,6 +81,12 @@ public sealed class CreateOciImage : Microsoft.Build.Utilities.Task, ICancelable
     /// <summary>A file to write the manifest digest to, such as <c>sha256:ab12…</c>, with no line break.</summary>
     public string? DigestFile { get; set; }
 
+    /// <summary>A file (or a folder, to get REPOSITORY.tar in it) that receives the image as an archive instead of a push.</summary>
+    public string? ArchiveOutputPath { get; set; }
+
+    /// <summary><c>oci</c> (default) or <c>docker</c>.</summary>
+    public string? ArchiveFormat { get; set; }
+
     public string? AppHostName { get; set; }
 
     public string? AssemblyFileName { get; set; }
@@ -129,7 +135,9 @@ public sealed class CreateOciImage : Microsoft.Build.Utilities.Task, ICancelable
             })).ToArray();
             foreach (string reference in result.References)
             {
-                string verb = string.IsNullOrWhiteSpace(Registry) ? "Stored image {0} in the local store ({1})" : "Pushed image {0} ({1})";
+                string verb = !string.IsNullOrWhiteSpace(ArchiveOutputPath) ? "Wrote image archive {0} ({1})"
+                    : string.IsNullOrWhiteSpace(Registry) ? "Stored image {0} in the local store ({1})"
+                    : "Pushed image {0} ({1})";
                 Log.LogMessage(MessageImportance.High, verb, reference, GeneratedManifestDigest);
             }
 
@@ -214,6 +222,8 @@ public sealed class CreateOciImage : Microsoft.Build.Utilities.Task, ICancelable
             Credentials = Credentials,
             CertificateDirectory = string.IsNullOrEmpty(CertificateDirectory) ? null : Path.GetFullPath(CertificateDirectory),
             ChunkSize = ChunkSize,
+            ArchiveOutputPath = string.IsNullOrWhiteSpace(ArchiveOutputPath) ? null : Path.GetFullPath(ArchiveOutputPath.Trim()),
+            DockerArchive = string.Equals(ArchiveFormat?.Trim(), "docker", StringComparison.OrdinalIgnoreCase),
             LocalStoreRoot = string.IsNullOrEmpty(LocalStore) ? null : Path.GetFullPath(LocalStore),
         };
     }

@@ -39,7 +39,7 @@ public sealed class ImagePublisher
             // Explicit credentials belong to the destination registry; sending them to another host would leak
             // them. Other registries get the credentials stored for them.
             Credentials = credentials,
-            CredentialsRegistry = destination.Reference.Registry,
+            CredentialsRegistry = destination.Transport == TransportKind.Registry ? destination.Reference.Registry : null,
             CertificateDirectory = request.CertificateDirectory,
             ChunkSize = request.ChunkSize,
         };
@@ -64,18 +64,30 @@ public sealed class ImagePublisher
             var target = context.OpenDestination(destination);
             var copier = new ImageCopier(_logger);
             CopyResult result;
-            if (destination.Transport == TransportKind.Registry)
+            try
             {
-                result = await copier.CopyAsync(image, target, request.Tags, request.Platform, cancellationToken).ConfigureAwait(false);
+                if (destination.Transport == TransportKind.LocalStore)
+                {
+                    using var storeLock = await store.LockAsync(cancellationToken).ConfigureAwait(false);
+                    result = await copier.CopyAsync(image, target, request.Tags, request.Platform, cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    // A docker-archive names its one image inside the location; an OCI archive takes every tag.
+                    IReadOnlyList<string> tags = destination.Transport == TransportKind.DockerArchive ? [destination.Tag] : request.Tags;
+                    result = await copier.CopyAsync(image, target, tags, request.Platform, cancellationToken).ConfigureAwait(false);
+                }
             }
-            else
+            finally
             {
-                using var storeLock = await store.LockAsync(cancellationToken).ConfigureAwait(false);
-                result = await copier.CopyAsync(image, target, request.Tags, request.Platform, cancellationToken).ConfigureAwait(false);
+                // Archive destinations stage their content in a scratch folder until they are disposed.
+                (target as IDisposable)?.Dispose();
             }
 
             cache.RemoveUnused();
-            var references = request.Tags.Select(t => $"{destination.Reference.Name}:{t}").ToList();
+            var references = destination.HasReference && destination.Transport != TransportKind.DockerArchive
+                ? request.Tags.Select(t => $"{destination.Reference.Name}:{t}").ToList()
+                : [destination.ToString()];
             return new PublishResult(references, result.ManifestDigest, result.ConfigDigest, result.ManifestMediaType);
         }
         finally
@@ -95,9 +107,35 @@ public sealed class ImagePublisher
         }
 
         string repository = $"{request.Repository}:{request.Tags[0]}";
+        if (request.ArchiveOutputPath is not null)
+        {
+            return ImageLocation.Parse(request.DockerArchive
+                ? $"docker-archive:{ArchivePath(request)}:{repository}"
+                : $"oci-archive:{ArchivePath(request)}:{request.Tags[0]}");
+        }
+
         return string.IsNullOrEmpty(request.Registry)
             ? new ImageLocation(TransportKind.LocalStore, ImageLocation.ParseLocalName(repository), repository)
             : ImageLocation.Parse($"docker://{request.Registry}/{repository}");
+    }
+
+    /// <summary>Returns the archive file: the path itself, or REPOSITORY.tar inside it when it names a folder.</summary>
+    private static string ArchivePath(PublishRequest request)
+    {
+        string path = request.ArchiveOutputPath!;
+        if (path.Contains(':'))
+        {
+            throw new OciException(ErrorCodes.InvalidArgument, $"OciArchiveOutputPath \"{path}\" contains ':', which archive locations use as a separator; choose a path without it");
+        }
+
+        if (Directory.Exists(path) || path.EndsWith('/'))
+        {
+            string name = request.Repository[(request.Repository.LastIndexOf('/') + 1)..];
+            return Path.Combine(path, name + ".tar");
+        }
+
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        return path;
     }
 
     private static void ValidatePublishDirectory(string directory)

@@ -54,4 +54,10 @@ public sealed record PublishRequest
     public long ChunkSize { get; init; }
 
     public string? LocalStoreRoot { get; init; }
+
+    /// <summary>Where to write the image as an archive; when set, the image goes there and nowhere else.</summary>
+    public string? ArchiveOutputPath { get; init; }
+
+    /// <summary>Writes the archive in the <c>docker save</c> format instead of as an OCI layout tar.</summary>
+    public bool DockerArchive { get; init; }
 }

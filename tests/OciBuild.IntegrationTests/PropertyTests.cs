@@ -174,9 +174,7 @@ public sealed class PropertyTests
     }
 
     [Theory]
-    [InlineData("OCIB7101", "OciArchiveOutputPath=/tmp/image.tar")]
-    [InlineData("OCIB7101", "ContainerArchiveOutputPath=/tmp/image.tar")]
-    [InlineData("OCIB7101", "OciArchiveFormat=docker")]
+    [InlineData("OCIB7101", "OciArchiveOutputPath=/tmp/ocibuild-never-written.tar", "OciArchiveFormat=zip")]
     [InlineData("OCIB7102", "OciRuntimeIdentifiers=linux-x64%3Blinux-arm64")]
     [InlineData("OCIB7104", "ContainerImageFormat=Docker")]
     [InlineData("OCIB1007", "OciAppCommandInstruction=Cmd")]
@@ -186,6 +184,24 @@ public sealed class PropertyTests
 
         Assert.NotEqual(0, publish.ExitCode);
         Assert.Contains($"error {code}", publish.StandardOutput);
+    }
+
+    [Theory]
+    [InlineData("OciArchiveOutputPath", "oci", "oci-archive")]
+    [InlineData("OciArchiveOutputPath", "docker", "docker-archive")]
+    [InlineData("ContainerArchiveOutputPath", "", "oci-archive")]
+    public async Task Archive_output_holds_image(string property, string format, string transport)
+    {
+        string archive = Path.Combine(_bed.NewDirectory("archive"), "image.tar");
+        string[] formatProperty = format.Length > 0 ? [$"OciArchiveFormat={format}"] : [];
+
+        var publish = await _bed.PublishAsync([$"{property}={archive}", .. formatProperty, "OciTlsVerify=false", $"OciBaseImage={_bed.BaseImage}"], EpochEnvironment());
+        var inspect = await ProcessRunner.RunAsync("skopeo", ["inspect", $"{transport}:{archive}"]);
+
+        Assert.True(publish.ExitCode == 0, publish.ToString());
+        Assert.Contains("Wrote image archive", publish.StandardOutput);
+        Assert.True(inspect.ExitCode == 0, inspect.ToString());
+        Assert.Contains("HELLOECHO_NAME=helloecho", inspect.StandardOutput);
     }
 
     [Fact]

@@ -45,7 +45,7 @@ public static class ErrorCodes
     public const string RuntimeMissing = "OCIB6001";
     public const string RuntimeFailed = "OCIB6002";
 
-    public const string ArchiveOutputNotAvailable = "OCIB7101";
+    public const string InvalidArchiveFormat = "OCIB7101";
     public const string MultiPlatformNotAvailable = "OCIB7102";
     public const string ConflictingStartCommand = "OCIB7103";
     public const string UnsupportedImageFormat = "OCIB7104";
