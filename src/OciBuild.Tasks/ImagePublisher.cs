@@ -12,8 +12,8 @@ namespace OciBuild.Tasks;
 
 /// <summary>
 /// Turns a publish folder into an image: layers under the working directory (one per kind of file,
-/// or one for everything), a config on top of the base image, and a copy to the registry or the
-/// local store. The MSBuild task is a thin adapter over this class.
+/// or one for everything), a config on top of the base image, and a copy to the registry, the local
+/// store or an archive file. The MSBuild task is a thin adapter over this class.
 /// </summary>
 public sealed class ImagePublisher
 {
