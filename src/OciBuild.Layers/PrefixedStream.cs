@@ -1,10 +1,11 @@
+using OciBuild.Core.IO;
 namespace OciBuild.Layers;
 
 /// <summary>
 /// A read-only stream that returns bytes already read from another stream and then the rest of it,
 /// so that a stream which cannot seek can be inspected and still read from its start.
 /// </summary>
-internal sealed class PrefixedStream : Stream
+internal sealed class PrefixedStream : ReadOnlyStream
 {
     private readonly ReadOnlyMemory<byte> _prefix;
     private readonly Stream _rest;
@@ -35,22 +36,6 @@ internal sealed class PrefixedStream : Stream
         return buffer[..filled];
     }
 
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
     public override int Read(Span<byte> buffer)
     {
         if (_prefixPosition < _prefix.Length)
@@ -61,9 +46,6 @@ internal sealed class PrefixedStream : Stream
         return _rest.Read(buffer);
     }
 
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
-        => ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         if (_prefixPosition < _prefix.Length)
@@ -73,16 +55,6 @@ internal sealed class PrefixedStream : Stream
 
         return _rest.ReadAsync(buffer, cancellationToken);
     }
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     private int CopyPrefix(Span<byte> buffer)
     {

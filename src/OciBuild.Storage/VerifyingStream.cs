@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using OciBuild.Core;
 using OciBuild.Core.Errors;
+using OciBuild.Core.IO;
 
 namespace OciBuild.Storage;
 
@@ -9,7 +10,7 @@ namespace OciBuild.Storage;
 /// <see cref="DigestMismatchException"/> when the bytes do not match the expected digest or size.
 /// Readers therefore never act on a complete blob that was corrupted at rest or in transit.
 /// </summary>
-public sealed class VerifyingStream : Stream
+public sealed class VerifyingStream : ReadOnlyStream
 {
     private readonly Stream _inner;
     private readonly Digest _expected;
@@ -33,12 +34,6 @@ public sealed class VerifyingStream : Stream
         _what = what;
     }
 
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
     public override long Length => _expectedSize >= 0 ? _expectedSize : throw new NotSupportedException();
 
     public override long Position
@@ -46,8 +41,6 @@ public sealed class VerifyingStream : Stream
         get => _position;
         set => throw new NotSupportedException();
     }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
@@ -73,19 +66,6 @@ public sealed class VerifyingStream : Stream
         Account(buffer.Span[..read]);
         return read;
     }
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
-        => ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

@@ -67,7 +67,16 @@ public sealed record StartCommand
     public (IReadOnlyList<string>? Entrypoint, IReadOnlyList<string>? Cmd) Resolve(IReadOnlyList<string>? defaultAppCommand)
     {
         Validate();
-        IReadOnlyList<string>? arguments = Cmd.Count > 0 ? Cmd : DefaultArgs.Count > 0 ? DefaultArgs : null;
+        IReadOnlyList<string>? arguments = null;
+        if (Cmd.Count > 0)
+        {
+            arguments = Cmd;
+        }
+        else if (DefaultArgs.Count > 0)
+        {
+            arguments = DefaultArgs;
+        }
+
         if (Entrypoint.Count > 0)
         {
             return (Entrypoint, arguments);

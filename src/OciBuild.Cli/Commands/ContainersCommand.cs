@@ -25,13 +25,17 @@ internal static class ContainersCommand
 
             bool full = parseResult.GetValue(noTrunc);
             var rows = new List<string[]> { new[] { "CONTAINER ID", "IMAGE ID", "IMAGE NAME", "CONTAINER NAME" } };
-            rows.AddRange(containers.Select(c => new[]
+            foreach (var container in containers)
             {
-                full ? c.Id : c.Id[..12],
-                c.ImageId is { } imageId ? (full ? imageId.Encoded : imageId.ShortId) : "",
-                c.ImageName,
-                c.Name,
-            }));
+                string imageId = "";
+                if (container.ImageId is { } id)
+                {
+                    imageId = full ? id.Encoded : id.ShortId;
+                }
+
+                rows.Add([full ? container.Id : container.Id[..12], imageId, container.ImageName, container.Name]);
+            }
+
             TableWriter.Write(rows);
             return Task.FromResult(ExitCodes.Success);
         }));

@@ -152,7 +152,7 @@ internal sealed class RegistryAuthenticator
             : document.RootElement.TryGetProperty("access_token", out var a) ? a.GetString() : null;
         if (string.IsNullOrEmpty(token))
         {
-            throw new OciException(ErrorCodes.RegistryUnauthorized, $"the token service of {_registry} answered without a token");
+            throw new OciException(ErrorCodes.RegistryUnauthorized, $"the token service of {_registry} returned a response without a token");
         }
 
         int lifetime = document.RootElement.TryGetProperty("expires_in", out var e) && e.TryGetInt32(out int seconds) ? seconds : 60;

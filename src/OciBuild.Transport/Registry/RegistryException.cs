@@ -4,7 +4,7 @@ using OciBuild.Core.Errors;
 
 namespace OciBuild.Transport.Registry;
 
-/// <summary>A registry answered with an error status; <see cref="ErrorCode"/> is the distribution API's code when it sent one.</summary>
+/// <summary>A registry response with an error status; <see cref="ErrorCode"/> is the distribution API's code when it sent one.</summary>
 public sealed class RegistryException : OciException
 {
     public RegistryException(string code, string message, HttpStatusCode? status = null, string? errorCode = null, Exception? innerException = null)
@@ -60,7 +60,7 @@ public sealed class RegistryException : OciException
             HttpStatusCode.Forbidden => "; the credentials are valid but lack permission for this repository",
             _ => "",
         };
-        return new RegistryException(code, $"{action}: registry answered {(int)status} {response.ReasonPhrase}{detail}{hint}", status, errorCode);
+        return new RegistryException(code, $"{action}: registry returned {(int)status} {response.ReasonPhrase}{detail}{hint}", status, errorCode);
     }
 
     /// <summary>

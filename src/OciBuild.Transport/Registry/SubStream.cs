@@ -1,10 +1,11 @@
+using OciBuild.Core.IO;
 namespace OciBuild.Transport.Registry;
 
 /// <summary>
 /// A read-only view of the next <c>length</c> bytes of another stream, so that one chunk of a blob
 /// can be sent as a request body without copying it. Disposing it leaves the inner stream open.
 /// </summary>
-internal sealed class SubStream : Stream
+internal sealed class SubStream : ReadOnlyStream
 {
     private readonly Stream _inner;
     private long _remaining;
@@ -14,22 +15,6 @@ internal sealed class SubStream : Stream
         _inner = inner;
         _remaining = length;
     }
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
@@ -54,19 +39,6 @@ internal sealed class SubStream : Stream
         Consume(read);
         return read;
     }
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
-        => ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     private void Consume(int read)
     {
