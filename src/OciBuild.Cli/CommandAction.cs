@@ -21,6 +21,12 @@ internal static class CommandAction
             await Console.Error.WriteLineAsync("Error: canceled").ConfigureAwait(false);
             return ExitCodes.Canceled;
         }
+        catch (IOException e) when (StorageFullException.IsStorageFull(e))
+        {
+            // A write that no store method wrapped with its context. The message of the IOException names the file.
+            await Console.Error.WriteLineAsync($"Error: {e.Message.TrimEnd('.')}; {StorageFullException.StoreFix} [{ErrorCodes.StorageFull}]").ConfigureAwait(false);
+            return failureCode;
+        }
         catch (IOException e)
         {
             await Console.Error.WriteLineAsync($"Error: {e.Message}").ConfigureAwait(false);

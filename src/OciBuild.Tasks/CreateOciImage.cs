@@ -153,6 +153,12 @@ public sealed class CreateOciImage : Microsoft.Build.Utilities.Task, ICancelable
             Log.LogError(subcategory: null, errorCode: e.Code, helpKeyword: null, file: null, lineNumber: 0, columnNumber: 0, endLineNumber: 0, endColumnNumber: 0, message: e.Message);
             return false;
         }
+        catch (IOException e) when (StorageFullException.IsStorageFull(e))
+        {
+            // A write that no store method wrapped with its context. The message of the IOException names the file.
+            Log.LogError(subcategory: null, errorCode: ErrorCodes.StorageFull, helpKeyword: null, file: null, lineNumber: 0, columnNumber: 0, endLineNumber: 0, endColumnNumber: 0, message: $"{e.Message.TrimEnd('.')}; {StorageFullException.StoreFix}");
+            return false;
+        }
         catch (OperationCanceledException) when (_cancellation.IsCancellationRequested)
         {
             Log.LogWarning("image publish canceled");
