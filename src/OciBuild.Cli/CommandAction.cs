@@ -29,12 +29,12 @@ internal static class CommandAction
         }
         catch (IOException e)
         {
-            await Console.Error.WriteLineAsync($"Error: {e.Message}").ConfigureAwait(false);
+            await Console.Error.WriteLineAsync($"Error: {e.Message.TrimEnd('.')}; check that the path exists and that you can read or write it [{ErrorCodes.FileAccessFailed}]").ConfigureAwait(false);
             return failureCode;
         }
         catch (UnauthorizedAccessException e)
         {
-            await Console.Error.WriteLineAsync($"Error: {e.Message}; run as root or set --root to a folder you can write").ConfigureAwait(false);
+            await Console.Error.WriteLineAsync($"Error: {e.Message.TrimEnd('.')}; run as root or set --root to a folder you can write [{ErrorCodes.FileAccessFailed}]").ConfigureAwait(false);
             return failureCode;
         }
         catch (Exception e) when (e is not OutOfMemoryException)
