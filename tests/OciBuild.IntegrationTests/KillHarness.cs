@@ -85,6 +85,13 @@ public sealed class KillHarness
         var check = await _bed.OcibuildAsync(store, "check");
         Assert.True(check.ExitCode == 0, $"{context}: check is not clean: {check}");
         Assert.Contains("0 problems found", check.StandardOutput, StringComparison.Ordinal);
+
+        // An extraction into the layer cache that a kill cut short leaves a .tmp- folder, which check must find.
+        string layers = Path.Combine(store, "layers");
+        if (Directory.Exists(layers))
+        {
+            Assert.True(Directory.GetDirectories(layers, ".tmp-*").Length == 0, $"{context}: check is clean, but unfinished layer extractions remain in {layers}");
+        }
     }
 
     // DllImport rather than LibraryImport, which would need unsafe code enabled for the project.

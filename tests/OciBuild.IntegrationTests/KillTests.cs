@@ -43,6 +43,31 @@ public sealed class KillTests
     }
 
     [Fact]
+    public async Task Killed_cold_from_leaves_consistent_store()
+    {
+        int seed = Environment.TickCount;
+        var random = new Random(seed);
+        int duration = await _harness.MeasureAsync(await PulledStoreAsync(), "from", "--tls-verify=false", "--name", "timed", _bed.BaseImage);
+        int killed = 0;
+
+        for (int round = 0; round < Rounds; round++)
+        {
+            // A store with the image but an empty layer cache, so that the kill lands while from extracts layers.
+            string store = await PulledStoreAsync();
+            int delay = KillHarness.NextDelay(random, round, duration);
+
+            killed += await _harness.RunAndKillAsync(store, delay, "from", "--tls-verify=false", "--name", "killed", _bed.BaseImage) ? 1 : 0;
+
+            await _harness.AssertRepairableAsync(store, $"seed {seed}, round {round}: cold from killed after {delay} ms");
+            // Another name, because a kill after from recorded its container leaves "killed" in place.
+            var from = await _bed.OcibuildAsync(store, "from", "--tls-verify=false", "--name", "after-kill", _bed.BaseImage);
+            Assert.True(from.ExitCode == 0, $"seed {seed}, round {round}: from after repair failed: {from}");
+        }
+
+        Assert.True(killed > 0, $"seed {seed}: every cold from ended before its kill, within {duration} ms");
+    }
+
+    [Fact]
     public async Task Killed_from_leaves_consistent_store()
     {
         int seed = Environment.TickCount;
@@ -78,5 +103,13 @@ public sealed class KillTests
             await _bed.OcibuildAsync(store, "umount", id);
             Assert.True(complete, $"seed {seed}: container {id} is listed but its rootfs is incomplete");
         }
+    }
+
+    private async Task<string> PulledStoreAsync()
+    {
+        string store = _bed.NewDirectory("killed-cold-from");
+        var pull = await _bed.OcibuildAsync(store, "pull", "--tls-verify=false", _bed.BaseImage);
+        Assert.True(pull.ExitCode == 0, pull.ToString());
+        return store;
     }
 }
