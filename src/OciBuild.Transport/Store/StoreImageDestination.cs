@@ -34,4 +34,9 @@ public sealed class StoreImageDestination : IImageDestination
         string name = Core.Digest.TryParse(tag, out _) ? $"{Name}@{tag}" : $"{Name}:{tag}";
         _store.SetName(manifest.ToDescriptor(), name);
     }
+
+    // The store's index.json lists the index under its names; the manifests it refers to stay out of
+    // it, so that they neither show up as unnamed images nor need a name to survive garbage collection.
+    public Task PutIndexedManifestAsync(ManifestContent manifest, CancellationToken cancellationToken)
+        => _store.Blobs.PutAsync(manifest.Digest, manifest.Bytes, cancellationToken);
 }
