@@ -503,7 +503,7 @@ def write_blob(document):
     return digest, len(data)
 
 def platform(name):
-    # Index entries for 64-bit ARM carry variant v8, as Docker's and Microsoft's do.
+    # arm64 gets the variant v8, the platform OciBuild maps linux-arm64 to.
     return {"architecture": name, "os": "linux", **({"variant": "v8"} if name == "arm64" else {})}
 
 index_path = os.path.join(layout, "index.json")

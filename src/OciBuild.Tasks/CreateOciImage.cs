@@ -310,12 +310,14 @@ public sealed class CreateOciImage : Microsoft.Build.Utilities.Task, ICancelable
         {
             string runtimeIdentifier = item.ItemSpec.Trim();
             string? Metadata(string name) => item.GetMetadata(name) is { Length: > 0 } value ? value : null;
+            string publishDirectory = Metadata("PublishDirectory")
+                ?? throw new OciException(ErrorCodes.NoPublishOutput, $"the inner build for {runtimeIdentifier} returned no publish folder; check that its Publish target ran");
             var publishFiles = PlatformPublishFiles.Where(f => f.GetMetadata("OciRuntimeIdentifier") == runtimeIdentifier);
             publishes.Add(new PlatformPublish
             {
                 RuntimeIdentifier = runtimeIdentifier,
                 Platform = RuntimeIdentifierPlatforms.FromRuntimeIdentifier(runtimeIdentifier),
-                PublishDirectory = Path.GetFullPath(Metadata("PublishDirectory") ?? throw new OciException(ErrorCodes.NoPublishOutput, $"the inner build for {runtimeIdentifier} returned no publish folder")),
+                PublishDirectory = Path.GetFullPath(publishDirectory),
                 BaseImage = Metadata("BaseImage"),
                 FileKinds = PublishFileClassifier.Classify(publishFiles, "OciSourceProjectFile"),
                 LayerCacheDirectory = Metadata("LayerCacheDirectory") is { } cache ? Path.GetFullPath(cache) : null,

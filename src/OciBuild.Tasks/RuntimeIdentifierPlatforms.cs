@@ -8,8 +8,9 @@ public static class RuntimeIdentifierPlatforms
 {
     /// <summary>
     /// Returns the platform for a Linux runtime identifier such as <c>linux-x64</c> (linux/amd64),
-    /// <c>linux-musl-arm64</c> (linux/arm64/v8) or <c>linux-arm</c> (linux/arm/v7). The variants are the
-    /// ones Docker's and Microsoft's indexes use, so that the entry is found in a base image's index.
+    /// <c>linux-musl-arm64</c> (linux/arm64/v8) or <c>linux-arm</c> (linux/arm/v7). A base image index
+    /// entry without a variant still matches, because <see cref="ImageIndex.FindManifest"/> then compares
+    /// os and architecture only.
     /// </summary>
     public static Platform FromRuntimeIdentifier(string runtimeIdentifier)
     {

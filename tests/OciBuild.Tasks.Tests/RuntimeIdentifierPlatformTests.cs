@@ -3,7 +3,7 @@ using OciBuild.Tasks;
 
 namespace OciBuild.Tasks.Tests;
 
-/// <summary>The platform each runtime identifier's image gets in an index, as Docker's and Microsoft's indexes spell it.</summary>
+/// <summary>The platform each runtime identifier's image gets in an index.</summary>
 public sealed class RuntimeIdentifierPlatformTests
 {
     [Theory]

@@ -35,8 +35,8 @@ public sealed class StoreImageDestination : IImageDestination
         _store.SetName(manifest.ToDescriptor(), name);
     }
 
-    // The store's index.json lists the index under its names; the manifests it refers to stay out of
-    // it, so that they neither show up as unnamed images nor need a name to survive garbage collection.
+    // The store's index.json lists only the index, under its names. The manifests it refers to stay out
+    // of it, so they do not show up as unnamed images, and garbage collection keeps them through the index.
     public Task PutIndexedManifestAsync(ManifestContent manifest, CancellationToken cancellationToken)
         => _store.Blobs.PutAsync(manifest.Digest, manifest.Bytes, cancellationToken);
 }

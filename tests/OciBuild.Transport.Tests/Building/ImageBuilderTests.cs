@@ -108,7 +108,7 @@ public sealed class ImageBuilderTests : IDisposable
     }
 
     [Fact]
-    public async Task Single_platform_base_of_other_architecture_is_rejected()
+    public async Task Base_of_other_platform_is_rejected()
     {
         var amd64Only = new MemoryImageSource(TestImage.Create(platform: Amd64));
 

@@ -41,7 +41,7 @@ public sealed class IndexCopyTests : IDisposable
     }
 
     [Fact]
-    public async Task Layout_index_json_names_only_the_index()
+    public async Task Layout_names_only_the_index()
     {
         await new ImageCopier().CopyIndexAsync(Images(), new OciLayoutDestination(LayoutPath), ["a", "b"], CancellationToken.None);
 
@@ -84,7 +84,7 @@ public sealed class IndexCopyTests : IDisposable
     }
 
     [Fact]
-    public async Task Store_garbage_collection_keeps_index_content()
+    public async Task Store_collection_keeps_index_content()
     {
         var store = new LocalImageStore(Path.Combine(_temp.Path, "store"));
         store.EnsureCreated();
