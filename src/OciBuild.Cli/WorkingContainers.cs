@@ -28,7 +28,7 @@ internal static class WorkingContainers
         }
         else
         {
-            manifest = await store.ReadManifestAsync(image.Manifest.Digest, cancellationToken).ConfigureAwait(false);
+            manifest = await store.ReadManifestAsync(image.PlatformManifest.Digest, cancellationToken).ConfigureAwait(false);
             configBytes = await store.Blobs.ReadAllAsync(manifest.Config.Digest, cancellationToken).ConfigureAwait(false);
         }
 
@@ -79,7 +79,7 @@ internal static class WorkingContainers
                 Name = name,
                 ImageName = imageName,
                 ImageId = manifest?.Config.Digest,
-                ManifestDigest = image?.Manifest.Digest,
+                ManifestDigest = image?.PlatformManifest.Digest,
                 Created = DateTimeOffset.UtcNow,
                 RootfsKind = kind,
                 Layers = cachedLayers,

@@ -93,6 +93,16 @@ public sealed class CreateOciImage : Microsoft.Build.Utilities.Task, ICancelable
 
     public string? RuntimeIdentifier { get; set; }
 
+    /// <summary>
+    /// One item per runtime identifier of a multi-platform publish (item spec: the runtime identifier),
+    /// with the metadata PublishDirectory, BaseImage, AppHostName, AssemblyFileName and
+    /// LayerCacheDirectory of its inner build. Two or more items build an image index.
+    /// </summary>
+    public ITaskItem[] PlatformImages { get; set; } = [];
+
+    /// <summary>The inner builds' publish items, each with the metadata OciRuntimeIdentifier.</summary>
+    public ITaskItem[] PlatformPublishFiles { get; set; } = [];
+
     public bool TlsVerify { get; set; } = true;
 
     public string? Credentials { get; set; }
@@ -126,19 +136,21 @@ public sealed class CreateOciImage : Microsoft.Build.Utilities.Task, ICancelable
             var result = publisher.PublishAsync(request, _cancellation.Token).GetAwaiter().GetResult();
 
             GeneratedManifestDigest = result.ManifestDigest.ToString();
-            GeneratedImageId = result.ConfigDigest.ToString();
+            GeneratedImageId = result.ConfigDigest?.ToString() ?? "";
             GeneratedManifestMediaType = result.ManifestMediaType;
             GeneratedImages = result.References.Select(r => (ITaskItem)new TaskItem(r, new Dictionary<string, string>
             {
                 ["ManifestDigest"] = GeneratedManifestDigest,
                 ["ImageId"] = GeneratedImageId,
+                ["ManifestMediaType"] = GeneratedManifestMediaType,
             })).ToArray();
+            string platforms = request.Platforms.Count > 0 ? $" for {string.Join(", ", request.Platforms.Select(p => p.Platform))}" : "";
             foreach (string reference in result.References)
             {
-                string verb = !string.IsNullOrWhiteSpace(ArchiveOutputPath) ? "Wrote image archive {0} ({1})"
-                    : string.IsNullOrWhiteSpace(Registry) ? "Stored image {0} in the local store ({1})"
-                    : "Pushed image {0} ({1})";
-                Log.LogMessage(MessageImportance.High, verb, reference, GeneratedManifestDigest);
+                string verb = !string.IsNullOrWhiteSpace(ArchiveOutputPath) ? "Wrote image archive {0} ({1}){2}"
+                    : string.IsNullOrWhiteSpace(Registry) ? "Stored image {0} in the local store ({1}){2}"
+                    : "Pushed image {0} ({1}){2}";
+                Log.LogMessage(MessageImportance.High, verb, reference, GeneratedManifestDigest, platforms);
             }
 
             if (!string.IsNullOrWhiteSpace(DigestFile))
@@ -217,7 +229,8 @@ public sealed class CreateOciImage : Microsoft.Build.Utilities.Task, ICancelable
             LayerCacheDirectory = string.IsNullOrWhiteSpace(LayerCacheDirectory) ? null : Path.GetFullPath(LayerCacheDirectory),
             AppHostName = AppHostName,
             AssemblyFileName = AssemblyFileName,
-            Platform = PlatformFromRuntimeIdentifier(RuntimeIdentifier),
+            Platform = string.IsNullOrWhiteSpace(RuntimeIdentifier) ? Platform.Current() : RuntimeIdentifierPlatforms.FromRuntimeIdentifier(RuntimeIdentifier),
+            Platforms = CreatePlatformPublishes(),
             TlsVerify = TlsVerify,
             Credentials = Credentials,
             CertificateDirectory = string.IsNullOrEmpty(CertificateDirectory) ? null : Path.GetFullPath(CertificateDirectory),
@@ -290,26 +303,29 @@ public sealed class CreateOciImage : Microsoft.Build.Utilities.Task, ICancelable
         return result;
     }
 
-    /// <summary>Maps a .NET runtime identifier such as linux-x64 to the image platform linux/amd64.</summary>
-    internal static Platform PlatformFromRuntimeIdentifier(string? runtimeIdentifier)
+    private IReadOnlyList<PlatformPublish> CreatePlatformPublishes()
     {
-        if (string.IsNullOrEmpty(runtimeIdentifier))
+        var publishes = new List<PlatformPublish>();
+        foreach (var item in PlatformImages)
         {
-            return Platform.Current();
+            string runtimeIdentifier = item.ItemSpec.Trim();
+            string? Metadata(string name) => item.GetMetadata(name) is { Length: > 0 } value ? value : null;
+            string publishDirectory = Metadata("PublishDirectory")
+                ?? throw new OciException(ErrorCodes.NoPublishOutput, $"the inner build for {runtimeIdentifier} returned no publish folder; check that its Publish target ran");
+            var publishFiles = PlatformPublishFiles.Where(f => f.GetMetadata("OciRuntimeIdentifier") == runtimeIdentifier);
+            publishes.Add(new PlatformPublish
+            {
+                RuntimeIdentifier = runtimeIdentifier,
+                Platform = RuntimeIdentifierPlatforms.FromRuntimeIdentifier(runtimeIdentifier),
+                PublishDirectory = Path.GetFullPath(publishDirectory),
+                BaseImage = Metadata("BaseImage"),
+                FileKinds = PublishFileClassifier.Classify(publishFiles, "OciSourceProjectFile"),
+                LayerCacheDirectory = Metadata("LayerCacheDirectory") is { } cache ? Path.GetFullPath(cache) : null,
+                AppHostName = Metadata("AppHostName"),
+                AssemblyFileName = Metadata("AssemblyFileName"),
+            });
         }
 
-        string architecture = runtimeIdentifier[(runtimeIdentifier.LastIndexOf('-') + 1)..] switch
-        {
-            "x64" => "amd64",
-            "arm64" => "arm64",
-            "arm" => "arm",
-            "x86" => "386",
-            "s390x" => "s390x",
-            "ppc64le" => "ppc64le",
-            "riscv64" => "riscv64",
-            "loongarch64" => "loong64",
-            var other => throw new OciException(ErrorCodes.InvalidArgument, $"runtime identifier {runtimeIdentifier} has an architecture ({other}) that container images do not use"),
-        };
-        return new Platform { Os = "linux", Architecture = architecture, Variant = architecture == "arm" ? "v7" : null };
+        return publishes;
     }
 }

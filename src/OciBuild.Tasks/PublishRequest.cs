@@ -60,4 +60,31 @@ public sealed record PublishRequest
 
     /// <summary>Writes the archive in the <c>docker save</c> format instead of as an OCI layout tar.</summary>
     public bool DockerArchive { get; init; }
+
+    /// <summary>
+    /// One entry per runtime identifier of a multi-platform publish, which writes an image index. Empty
+    /// builds one image from <see cref="PublishDirectory"/> for <see cref="Platform"/>.
+    /// </summary>
+    public IReadOnlyList<PlatformPublish> Platforms { get; init; } = [];
+
+    /// <summary>Returns one single-platform request per entry of <see cref="Platforms"/>, or this request when it has none.</summary>
+    public IReadOnlyList<PublishRequest> ForEachPlatform()
+    {
+        if (Platforms.Count == 0)
+        {
+            return [this];
+        }
+
+        return Platforms.Select(p => this with
+        {
+            PublishDirectory = p.PublishDirectory,
+            BaseImage = p.BaseImage,
+            Platform = p.Platform,
+            FileKinds = p.FileKinds,
+            LayerCacheDirectory = p.LayerCacheDirectory,
+            AppHostName = p.AppHostName,
+            AssemblyFileName = p.AssemblyFileName,
+            Platforms = [],
+        }).ToList();
+    }
 }

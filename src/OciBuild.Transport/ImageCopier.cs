@@ -11,7 +11,7 @@ namespace OciBuild.Transport;
 /// the rest is streamed. Blobs go in parallel, config last among them, and the manifest only after
 /// every blob is in place, so a reader never sees a manifest with missing blobs.
 /// </summary>
-public sealed class ImageCopier
+public sealed partial class ImageCopier
 {
     private const int MaxParallelBlobs = 4;
     private const int MaxBlobAttempts = 3;
@@ -33,7 +33,21 @@ public sealed class ImageCopier
 
         var manifestContent = await ResolveManifestAsync(source, platform ?? Platform.Current(), cancellationToken).ConfigureAwait(false);
         var manifest = OciJson.Deserialize<ImageManifest>(manifestContent.Bytes, $"manifest of {source.Description}");
+        await CopyBlobsAsync(source, destination, manifest, cancellationToken).ConfigureAwait(false);
 
+        foreach (string tag in tags)
+        {
+            await destination.PutManifestAsync(manifestContent, tag, cancellationToken).ConfigureAwait(false);
+            _logger.LogInformation("wrote manifest {Digest} to {Destination}:{Tag}", manifestContent.Digest, destination.Description, tag);
+        }
+
+        long size = manifest.Config.Size + manifest.Layers.Sum(l => l.Size);
+        return new CopyResult(manifestContent.Digest, manifestContent.MediaType, manifest.Config.Digest, size);
+    }
+
+    /// <summary>Copies the layers in parallel, then the config.</summary>
+    private async Task CopyBlobsAsync(IImageSource source, IImageDestination destination, ImageManifest manifest, CancellationToken cancellationToken)
+    {
         using var throttle = new SemaphoreSlim(MaxParallelBlobs);
         var layerCopies = manifest.Layers.Select(async layer =>
         {
@@ -49,15 +63,6 @@ public sealed class ImageCopier
         });
         await Task.WhenAll(layerCopies).ConfigureAwait(false);
         await CopyBlobAsync(source, destination, manifest.Config, cancellationToken).ConfigureAwait(false);
-
-        foreach (string tag in tags)
-        {
-            await destination.PutManifestAsync(manifestContent, tag, cancellationToken).ConfigureAwait(false);
-            _logger.LogInformation("wrote manifest {Digest} to {Destination}:{Tag}", manifestContent.Digest, destination.Description, tag);
-        }
-
-        long size = manifest.Config.Size + manifest.Layers.Sum(l => l.Size);
-        return new CopyResult(manifestContent.Digest, manifestContent.MediaType, manifest.Config.Digest, size);
     }
 
     /// <summary>Returns the image manifest for <paramref name="platform"/>, going through an index when the source has one.</summary>

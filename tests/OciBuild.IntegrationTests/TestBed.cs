@@ -103,7 +103,7 @@ public sealed class TestBed : IAsyncLifetime
     // nuget.config whose feed path is absolute.
     private void CopySample()
     {
-        foreach (string sample in new[] { "HelloEcho", "WebApi", "SelfContained" })
+        foreach (string sample in new[] { "HelloEcho", "WebApi", "SelfContained", "MultiArch" })
         {
             string source = Path.Combine(RepositoryPaths.Root, "samples", sample);
             Directory.CreateDirectory(SamplePath(sample));
@@ -114,17 +114,23 @@ public sealed class TestBed : IAsyncLifetime
         }
 
         // Self-contained publishes need the runtime pack, which the SDK does not install. Mapping the
-        // runtime packs to the user's global packages folder avoids downloading them into this test
-        // bed's private folder on every run.
-        // NOTE: the mapping makes that folder the only source of runtime packs, so a folder without
-        // the SDK's runtime pack version fails the SelfContained restore.
+        // runtime packs found in the user's global packages folder to that folder avoids downloading
+        // them into this test bed's private folder on every run. Only those packs are mapped, so that
+        // the others (linux-arm64 for MultiArch) still come from nuget.org.
+        // NOTE: a mapped pack comes from that folder alone, so a folder without the SDK's version of
+        // it fails the SelfContained restore.
         string globalPackages = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
-        bool hasRuntimePack = Directory.Exists(Path.Combine(globalPackages, "microsoft.netcore.app.runtime.linux-x64"));
-        string runtimePackSource = hasRuntimePack
+        var runtimePacks = Directory.Exists(globalPackages)
+            ? Directory.GetDirectories(globalPackages)
+                .Select(Path.GetFileName)
+                .Where(name => name!.StartsWith("microsoft.netcore.app.runtime.", StringComparison.Ordinal) || name.StartsWith("microsoft.aspnetcore.app.runtime.", StringComparison.Ordinal))
+                .ToList()
+            : [];
+        string runtimePackSource = runtimePacks.Count > 0
             ? $"""<add key="global-packages" value="{globalPackages}" />"""
             : "";
-        string runtimePackMapping = hasRuntimePack
-            ? """<packageSource key="global-packages"><package pattern="Microsoft.NETCore.App.Runtime.*" /><package pattern="Microsoft.AspNetCore.App.Runtime.*" /></packageSource>"""
+        string runtimePackMapping = runtimePacks.Count > 0
+            ? $"""<packageSource key="global-packages">{string.Concat(runtimePacks.Select(id => $"<package pattern=\"{id}\" />"))}</packageSource>"""
             : "";
 
         string sampleRoot = Path.GetDirectoryName(SampleDirectory)!;

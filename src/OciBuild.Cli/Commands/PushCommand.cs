@@ -42,6 +42,8 @@ internal static class PushCommand
                 throw new OciException(ErrorCodes.InvalidArgument, $"push destination \"{destinationText}\" is the local store; use `ocibuild tag` to add a name");
             }
 
+            // NOTE: a stored image index (from a multi-platform publish) is pushed as this machine's
+            // image alone, because the copier resolves an index source to one platform.
             var copier = new ImageCopier(session.Logger);
             var targetDestination = session.Transport.OpenDestination(target);
             CopyResult result;

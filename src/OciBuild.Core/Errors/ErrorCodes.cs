@@ -21,6 +21,8 @@ public static class ErrorCodes
     public const string DaemonError = "OCIB2103";
     public const string UnsupportedOperation = "OCIB2104";
 
+    public const string BasePlatformMismatch = "OCIB2110";
+
     public const string RegistryError = "OCIB3001";
     public const string RegistryUnreachable = "OCIB3002";
     public const string RegistryUnauthorized = "OCIB3003";
@@ -46,7 +48,14 @@ public static class ErrorCodes
     public const string RuntimeFailed = "OCIB6002";
 
     public const string InvalidArchiveFormat = "OCIB7101";
+    // No longer raised, because several runtime identifiers now build an image index. The code stays
+    // reserved so that it keeps one meaning in old build logs.
     public const string MultiPlatformNotAvailable = "OCIB7102";
     public const string ConflictingStartCommand = "OCIB7103";
     public const string UnsupportedImageFormat = "OCIB7104";
+
+    public const string MultiPlatformDockerArchive = "OCIB7110";
+    public const string SharedPublishDirectory = "OCIB7111";
+    public const string NonLinuxRuntimeIdentifier = "OCIB7112";
+    public const string DuplicatePlatform = "OCIB7113";
 }
