@@ -3,6 +3,7 @@ using OciBuild.Core;
 using OciBuild.Core.Errors;
 using OciBuild.Layers;
 using OciBuild.Storage;
+using OciBuild.Tasks.Sbom;
 using OciBuild.Transport;
 using OciBuild.Transport.Building;
 using OciBuild.Transport.Configuration;
@@ -61,6 +62,7 @@ public sealed class ImagePublisher
             var settings = request.Settings with { Entrypoint = entrypoint, Cmd = cmd };
             var image = await ImageBuilder.BuildAsync(baseImage, request.BaseImage, request.Platform, settings, layers, cancellationToken).ConfigureAwait(false);
 
+            var sbom = PrepareSbom(request, destination);
             var target = context.OpenDestination(destination);
             var copier = new ImageCopier(_logger);
             CopyResult result;
@@ -84,6 +86,12 @@ public sealed class ImagePublisher
                 (target as IDisposable)?.Dispose();
             }
 
+            if (sbom is not null)
+            {
+                var client = context.GetRegistryClient(destination.Reference.Registry);
+                await sbom.AttachAsync(client, destination.Reference.Repository, image, _logger, cancellationToken).ConfigureAwait(false);
+            }
+
             cache.RemoveUnused();
             var references = destination.HasReference && destination.Transport != TransportKind.DockerArchive
                 ? request.Tags.Select(t => $"{destination.Reference.Name}:{t}").ToList()
@@ -97,6 +105,25 @@ public sealed class ImagePublisher
                 Directory.Delete(temporaryCache, recursive: true);
             }
         }
+    }
+
+    /// <summary>Reads the SBOM's packages before the push, or returns null when no SBOM goes with this destination.</summary>
+    private SbomAttacher? PrepareSbom(PublishRequest request, ImageLocation destination)
+    {
+        if (request.Sbom is null)
+        {
+            return null;
+        }
+
+        // Copies out of the local store or an archive (ocibuild push, skopeo copy) do not carry referrers
+        // along, so an SBOM stored there would not reach the registry the image ends up in.
+        if (destination.Transport != TransportKind.Registry)
+        {
+            _logger.LogWarning("OciSbom=true: the SBOM is attached only to images pushed to a registry, so {Destination} gets none; set OciRegistry to attach one", destination);
+            return null;
+        }
+
+        return SbomAttacher.Prepare(request.Sbom);
     }
 
     private static ImageLocation DestinationLocation(PublishRequest request)
@@ -154,6 +181,8 @@ public sealed class ImagePublisher
             ModificationTime = SourceDateEpoch.Read() ?? DateTimeOffset.UnixEpoch,
             UserId = request.FileOwner.UserId,
             GroupId = request.FileOwner.GroupId,
+            Compression = request.LayerCompression,
+            CompressionLevelNumber = request.LayerCompressionLevel,
         };
         var files = LayerFileSet.FromDirectory(request.PublishDirectory);
         var layers = new List<NewLayer>();

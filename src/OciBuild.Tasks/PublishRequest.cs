@@ -1,4 +1,6 @@
 using OciBuild.Core;
+using OciBuild.Layers;
+using OciBuild.Tasks.Sbom;
 using OciBuild.Transport.Building;
 
 namespace OciBuild.Tasks;
@@ -60,4 +62,12 @@ public sealed record PublishRequest
 
     /// <summary>Writes the archive in the <c>docker save</c> format instead of as an OCI layout tar.</summary>
     public bool DockerArchive { get; init; }
+
+    public LayerCompressionFormat LayerCompression { get; init; } = LayerCompressionFormat.Gzip;
+
+    /// <summary>The numeric level for <see cref="LayerCompression"/>; null keeps that compression's default.</summary>
+    public int? LayerCompressionLevel { get; init; }
+
+    /// <summary>Attaches an SBOM to the pushed image when set. Destinations other than a registry skip it with a warning.</summary>
+    public SbomRequest? Sbom { get; init; }
 }

@@ -36,6 +36,10 @@ public static class ErrorCodes
     public const string NoPublishOutput = "OCIB4003";
     public const string LayerUnsupported = "OCIB4004";
 
+    public const string ProjectAssetsMissing = "OCIB4010";
+    public const string ProjectAssetsInvalid = "OCIB4011";
+    public const string ReferrersTagInvalid = "OCIB4012";
+
     public const string StoreError = "OCIB5001";
     public const string ImageInUse = "OCIB5002";
 
@@ -49,4 +53,8 @@ public static class ErrorCodes
     public const string MultiPlatformNotAvailable = "OCIB7102";
     public const string ConflictingStartCommand = "OCIB7103";
     public const string UnsupportedImageFormat = "OCIB7104";
+
+    public const string UnknownLayerCompression = "OCIB7120";
+    public const string InvalidCompressionLevel = "OCIB7121";
+    public const string InvalidSbomSetting = "OCIB7122";
 }
