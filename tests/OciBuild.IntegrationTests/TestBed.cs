@@ -15,7 +15,8 @@ public sealed class TestBed : IAsyncLifetime
 
     public string SampleDirectory => Path.Combine(WorkDirectory, "sample", "HelloEcho");
 
-    private string NuGetPackages => Path.Combine(WorkDirectory, "nuget-packages");
+    /// <summary>The private NuGet global packages folder (NUGET_PACKAGES) of every publish.</summary>
+    public string NuGetPackages => Path.Combine(WorkDirectory, "nuget-packages");
 
     public async Task InitializeAsync()
     {

@@ -90,7 +90,7 @@ public static class ProjectAssetsReader
         string? sha512 = null;
         if (libraries.TryGetProperty(key, out var library) && library.TryGetProperty("sha512", out var hash) && hash.GetString() is { Length: > 0 } base64)
         {
-            // NuGet stores the package hash as base64; SPDX and CycloneDX write checksums as hex.
+            // NuGet stores its content hash as base64, and SPDX writes checksums as hex.
             sha512 = Convert.ToHexString(Convert.FromBase64String(base64)).ToLowerInvariant();
         }
 
