@@ -10,7 +10,6 @@ namespace OciBuild.IntegrationTests;
 [Collection(TestBedCollection.Name)]
 public sealed class SbomPublishTests
 {
-    private const string Epoch = "1700000000";
     private const string NewtonsoftVersion = "13.0.4";
 
     private readonly TestBed _bed;
@@ -24,7 +23,7 @@ public sealed class SbomPublishTests
     public async Task Sbom_referrer_names_package()
     {
         string project = WriteProjectWithPackage();
-        var publish = await _bed.PublishProjectAsync(project, RegistryProperties("sbom-on"), EpochEnvironment());
+        var publish = await _bed.PublishProjectAsync(project, _bed.RegistryProperties("sbom-on"), TestBed.EpochEnvironment());
         Assert.True(publish.ExitCode == 0, publish.ToString());
         string digest = await Skopeo.DigestAsync($"{_bed.Registry.Address}/sbom-on:latest");
 
@@ -61,8 +60,8 @@ public sealed class SbomPublishTests
     public async Task Sbom_is_reproducible_and_listed_once()
     {
         string project = WriteProjectWithPackage();
-        var first = await _bed.PublishProjectAsync(project, RegistryProperties("sbom-again"), EpochEnvironment());
-        var second = await _bed.PublishProjectAsync(project, RegistryProperties("sbom-again"), EpochEnvironment(), verbosity: "normal");
+        var first = await _bed.PublishProjectAsync(project, _bed.RegistryProperties("sbom-again"), TestBed.EpochEnvironment());
+        var second = await _bed.PublishProjectAsync(project, _bed.RegistryProperties("sbom-again"), TestBed.EpochEnvironment(), verbosity: "normal");
         Assert.True(first.ExitCode == 0, first.ToString());
         Assert.True(second.ExitCode == 0, second.ToString());
         string digest = await Skopeo.DigestAsync($"{_bed.Registry.Address}/sbom-again:latest");
@@ -77,7 +76,7 @@ public sealed class SbomPublishTests
     public async Task Sbom_false_pushes_no_referrer()
     {
         string project = WriteProjectWithPackage();
-        var publish = await _bed.PublishProjectAsync(project, [.. RegistryProperties("sbom-off"), "OciSbom=false"], EpochEnvironment());
+        var publish = await _bed.PublishProjectAsync(project, [.. _bed.RegistryProperties("sbom-off"), "OciSbom=false"], TestBed.EpochEnvironment());
         Assert.True(publish.ExitCode == 0, publish.ToString());
 
         var tags = await ProcessRunner.RunCheckedAsync("skopeo", ["list-tags", "--tls-verify=false", $"docker://{_bed.Registry.Address}/sbom-off"]);
@@ -92,7 +91,7 @@ public sealed class SbomPublishTests
         string project = WriteProjectWithPackage();
         string store = _bed.NewDirectory("sbom-store");
 
-        var publish = await _bed.PublishProjectAsync(project, [$"OciLocalStore={store}", "OciTlsVerify=false", $"OciBaseImage={_bed.BaseImage}", "OciSbom=true"], EpochEnvironment());
+        var publish = await _bed.PublishProjectAsync(project, [$"OciLocalStore={store}", "OciTlsVerify=false", $"OciBaseImage={_bed.BaseImage}", "OciSbom=true"], TestBed.EpochEnvironment());
         var images = await _bed.OcibuildAsync(store, "images");
 
         Assert.True(publish.ExitCode == 0, publish.ToString());
@@ -104,7 +103,7 @@ public sealed class SbomPublishTests
     [Fact]
     public async Task Invalid_sbom_setting_fails_with_code()
     {
-        var publish = await _bed.PublishAsync([.. RegistryProperties("sbom-invalid"), "OciSbom=yes"], EpochEnvironment());
+        var publish = await _bed.PublishAsync([.. _bed.RegistryProperties("sbom-invalid"), "OciSbom=yes"], TestBed.EpochEnvironment());
 
         Assert.NotEqual(0, publish.ExitCode);
         Assert.Contains("error OCIB7122", publish.StandardOutput, StringComparison.Ordinal);
@@ -133,14 +132,4 @@ public sealed class SbomPublishTests
         var result = await ProcessRunner.RunCheckedAsync("curl", ["--silent", "--show-error", "--fail", $"http://{_bed.Registry.Address}/v2/{repository}/blobs/{digest}"]);
         return result.StandardOutput;
     }
-
-    private string[] RegistryProperties(string repository) =>
-    [
-        $"OciRegistry={_bed.Registry.Address}",
-        "OciTlsVerify=false",
-        $"OciBaseImage={_bed.BaseImage}",
-        $"OciRepository={repository}",
-    ];
-
-    private static Dictionary<string, string?> EpochEnvironment() => new() { ["SOURCE_DATE_EPOCH"] = Epoch };
 }

@@ -6,7 +6,6 @@ namespace OciBuild.IntegrationTests;
 [Collection(TestBedCollection.Name)]
 public sealed class ZstdPublishTests
 {
-    private const string Epoch = "1700000000";
     private const string GzipLayer = "application/vnd.oci.image.layer.v1.tar+gzip";
     private const string ZstdLayer = "application/vnd.oci.image.layer.v1.tar+zstd";
 
@@ -20,7 +19,7 @@ public sealed class ZstdPublishTests
     [Fact]
     public async Task Zstd_publish_pushes_zstd_layers()
     {
-        var publish = await _bed.PublishAsync([.. RegistryProperties("zstd-publish"), "OciLayerCompression=zstd"], EpochEnvironment());
+        var publish = await _bed.PublishAsync([.. _bed.RegistryProperties("zstd-publish"), "OciLayerCompression=zstd"], TestBed.EpochEnvironment());
         Assert.True(publish.ExitCode == 0, publish.ToString());
         string reference = $"{_bed.Registry.Address}/zstd-publish:latest";
 
@@ -38,7 +37,7 @@ public sealed class ZstdPublishTests
     [Fact]
     public async Task Zstd_image_copies_and_runs()
     {
-        var publish = await _bed.PublishAsync([.. RegistryProperties("zstd-run"), "OciLayerCompression=zstd"], EpochEnvironment());
+        var publish = await _bed.PublishAsync([.. _bed.RegistryProperties("zstd-run"), "OciLayerCompression=zstd"], TestBed.EpochEnvironment());
         Assert.True(publish.ExitCode == 0, publish.ToString());
         string reference = $"{_bed.Registry.Address}/zstd-run:latest";
         string layout = Path.Combine(_bed.NewDirectory("zstd-copy"), "layout");
@@ -63,8 +62,8 @@ public sealed class ZstdPublishTests
     [Fact]
     public async Task Zstd_level_changes_layer_size()
     {
-        var fast = await _bed.PublishAsync([.. RegistryProperties("zstd-level-1"), "OciLayerCompression=zstd", "OciLayerCompressionLevel=1"], EpochEnvironment(), verbosity: "normal");
-        var small = await _bed.PublishAsync([.. RegistryProperties("zstd-level-19"), "OciLayerCompression=zstd", "OciLayerCompressionLevel=19"], EpochEnvironment(), verbosity: "normal");
+        var fast = await _bed.PublishAsync([.. _bed.RegistryProperties("zstd-level-1"), "OciLayerCompression=zstd", "OciLayerCompressionLevel=1"], TestBed.EpochEnvironment(), verbosity: "normal");
+        var small = await _bed.PublishAsync([.. _bed.RegistryProperties("zstd-level-19"), "OciLayerCompression=zstd", "OciLayerCompressionLevel=19"], TestBed.EpochEnvironment(), verbosity: "normal");
         Assert.True(fast.ExitCode == 0, fast.ToString());
         Assert.True(small.ExitCode == 0, small.ToString());
 
@@ -84,9 +83,9 @@ public sealed class ZstdPublishTests
     public async Task Gzip_stays_reproducible_after_zstd()
     {
         // One repository, because the layer history names it; the tags do not reach the config.
-        var first = await _bed.PublishAsync([.. RegistryProperties("gzip-again"), "OciTags=first"], EpochEnvironment());
-        var zstd = await _bed.PublishAsync([.. RegistryProperties("gzip-again"), "OciTags=zstd", "OciLayerCompression=zstd"], EpochEnvironment());
-        var second = await _bed.PublishAsync([.. RegistryProperties("gzip-again"), "OciTags=second", "OciLayerCompression=gzip"], EpochEnvironment());
+        var first = await _bed.PublishAsync([.. _bed.RegistryProperties("gzip-again"), "OciTags=first"], TestBed.EpochEnvironment());
+        var zstd = await _bed.PublishAsync([.. _bed.RegistryProperties("gzip-again"), "OciTags=zstd", "OciLayerCompression=zstd"], TestBed.EpochEnvironment());
+        var second = await _bed.PublishAsync([.. _bed.RegistryProperties("gzip-again"), "OciTags=second", "OciLayerCompression=gzip"], TestBed.EpochEnvironment());
         Assert.True(first.ExitCode == 0, first.ToString());
         Assert.True(zstd.ExitCode == 0, zstd.ToString());
         Assert.True(second.ExitCode == 0, second.ToString());
@@ -105,7 +104,7 @@ public sealed class ZstdPublishTests
     [InlineData("OCIB7121", "OciLayerCompressionLevel=10")]
     public async Task Invalid_compression_fails_with_code(string code, params string[] properties)
     {
-        var publish = await _bed.PublishAsync([.. RegistryProperties("invalid-compression"), .. properties], EpochEnvironment());
+        var publish = await _bed.PublishAsync([.. _bed.RegistryProperties("invalid-compression"), .. properties], TestBed.EpochEnvironment());
 
         Assert.NotEqual(0, publish.ExitCode);
         Assert.Contains($"error {code}", publish.StandardOutput, StringComparison.Ordinal);
@@ -118,14 +117,4 @@ public sealed class ZstdPublishTests
             .Where(l => l.GetProperty("mediaType").GetString() == ZstdLayer)
             .Select(l => (l.GetProperty("digest").GetString()!, l.GetProperty("size").GetInt64()))
             .ToList();
-
-    private string[] RegistryProperties(string repository) =>
-    [
-        $"OciRegistry={_bed.Registry.Address}",
-        "OciTlsVerify=false",
-        $"OciBaseImage={_bed.BaseImage}",
-        $"OciRepository={repository}",
-    ];
-
-    private static Dictionary<string, string?> EpochEnvironment() => new() { ["SOURCE_DATE_EPOCH"] = Epoch };
 }
