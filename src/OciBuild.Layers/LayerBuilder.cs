@@ -15,7 +15,7 @@ public static class LayerBuilder
     private const UnixFileMode AnyExecute = UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
 
     /// <summary>
-    /// Writes <paramref name="files"/> as a gzip-compressed tar to <paramref name="output"/> and
+    /// Writes <paramref name="files"/> as a tar compressed as <see cref="LayerOptions.Compression"/> asks to <paramref name="output"/> and
     /// returns its diff ID, digest and size. Both digests are computed while writing, so the layer
     /// is never held in memory. <paramref name="output"/> stays open.
     /// </summary>
@@ -44,10 +44,10 @@ public static class LayerBuilder
         // The header's OS byte is the build platform's, 3 on Linux.
         // NOTE: the compressed bytes, and so the blob digest, can differ between zlib versions and
         // .NET versions. The diff ID depends only on the files and options.
-        var gzip = new GZipStream(blob, options.CompressionLevel, leaveOpen: true);
-        await using (gzip.ConfigureAwait(false))
+        var compressor = LayerCompressor.Open(blob, options);
+        await using (compressor.ConfigureAwait(false))
         {
-            using var tar = HashingStream.ForWriting(gzip);
+            using var tar = HashingStream.ForWriting(compressor);
             var writer = new UstarWriter(tar, options.UserId, options.GroupId, options.ModificationTime.ToUnixTimeSeconds());
             foreach (var entry in entries)
             {
@@ -58,9 +58,9 @@ public static class LayerBuilder
             diffId = tar.GetDigest();
         }
 
-        // Disposing the gzip stream wrote its trailer, so the blob digest and size are complete now.
+        // Disposing the compressing stream wrote its trailer, so the blob digest and size are complete now.
         await blob.FlushAsync(cancellationToken).ConfigureAwait(false);
-        return new BuiltLayer(diffId, blob.GetDigest(), blob.BytesHashed, MediaTypes.OciLayerGzip);
+        return new BuiltLayer(diffId, blob.GetDigest(), blob.BytesHashed, LayerCompressor.MediaType(options.Compression));
     }
 
     private static async Task WriteEntryAsync(UstarWriter writer, PlannedEntry entry, LayerOptions options, CancellationToken cancellationToken)

@@ -3,6 +3,7 @@ using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
 using OciBuild.Core;
 using OciBuild.Core.Errors;
+using OciBuild.Tasks.Sbom;
 using OciBuild.Transport.Building;
 
 namespace OciBuild.Tasks;
@@ -113,6 +114,21 @@ public sealed class CreateOciImage : Microsoft.Build.Utilities.Task, ICancelable
 
     public string? LocalStore { get; set; }
 
+    /// <summary><c>gzip</c> (default) or <c>zstd</c>.</summary>
+    public string? LayerCompression { get; set; }
+
+    /// <summary>1 to 9 for gzip, 1 to 22 for zstd; empty keeps the compression's default.</summary>
+    public string? LayerCompressionLevel { get; set; }
+
+    /// <summary><c>true</c> or <c>false</c>; empty attaches an SBOM to registry pushes only.</summary>
+    public string? Sbom { get; set; }
+
+    /// <summary>The project's obj/project.assets.json, which lists the NuGet packages for the SBOM.</summary>
+    public string? ProjectAssetsFile { get; set; }
+
+    /// <summary>The published target framework, which picks the restore target in <see cref="ProjectAssetsFile"/>.</summary>
+    public string? TargetFramework { get; set; }
+
     [Output]
     public ITaskItem[] GeneratedImages { get; private set; } = [];
 
@@ -199,6 +215,7 @@ public sealed class CreateOciImage : Microsoft.Build.Utilities.Task, ICancelable
             labels[name] = value;
         }
 
+        var (compression, compressionLevel) = LayerCompressionSetting.Parse(LayerCompression, LayerCompressionLevel);
         var settings = new ImageSettings
         {
             WorkingDirectory = workingDirectory,
@@ -238,7 +255,33 @@ public sealed class CreateOciImage : Microsoft.Build.Utilities.Task, ICancelable
             ArchiveOutputPath = string.IsNullOrWhiteSpace(ArchiveOutputPath) ? null : Path.GetFullPath(ArchiveOutputPath.Trim()),
             DockerArchive = string.Equals(ArchiveFormat?.Trim(), "docker", StringComparison.OrdinalIgnoreCase),
             LocalStoreRoot = string.IsNullOrEmpty(LocalStore) ? null : Path.GetFullPath(LocalStore),
+            LayerCompression = compression,
+            LayerCompressionLevel = compressionLevel,
+            Sbom = CreateSbomRequest(),
         };
+    }
+
+    /// <summary>Returns what the SBOM needs, or null when <c>OciSbom</c> is false or unset without a registry.</summary>
+    private SbomRequest? CreateSbomRequest()
+    {
+        bool enabled = Sbom?.Trim().ToLowerInvariant() switch
+        {
+            null or "" => !string.IsNullOrWhiteSpace(Registry) && string.IsNullOrWhiteSpace(ArchiveOutputPath),
+            "true" => true,
+            "false" => false,
+            _ => throw new OciException(ErrorCodes.InvalidSbomSetting, $"OciSbom=\"{Sbom}\" is invalid; use true (attach an SPDX SBOM to the pushed image), false, or leave it unset to attach one to registry pushes only"),
+        };
+        if (!enabled)
+        {
+            return null;
+        }
+
+        if (string.IsNullOrWhiteSpace(ProjectAssetsFile))
+        {
+            throw new OciException(ErrorCodes.ProjectAssetsMissing, "the SBOM needs the project's restore result, but ProjectAssetsFile is empty; publish an SDK-style project that uses PackageReference, or set OciSbom=false");
+        }
+
+        return new SbomRequest(Path.GetFullPath(ProjectAssetsFile), TargetFramework, string.IsNullOrWhiteSpace(RuntimeIdentifier) ? null : RuntimeIdentifier);
     }
 
     private static bool ParseLayerStrategy(string? strategy) => strategy?.Trim().ToLowerInvariant() switch

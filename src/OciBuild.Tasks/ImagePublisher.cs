@@ -3,6 +3,7 @@ using OciBuild.Core;
 using OciBuild.Core.Errors;
 using OciBuild.Layers;
 using OciBuild.Storage;
+using OciBuild.Tasks.Sbom;
 using OciBuild.Transport;
 using OciBuild.Transport.Building;
 using OciBuild.Transport.Configuration;
@@ -82,6 +83,7 @@ public sealed class ImagePublisher
                 images.Add(await ImageBuilder.BuildAsync(baseImage, imageRequest.BaseImage, imageRequest.Platform, settings, layers, cancellationToken).ConfigureAwait(false));
             }
 
+            var sbom = PrepareSbom(request, destination);
             var target = context.OpenDestination(destination);
             PublishResult result;
             try
@@ -99,6 +101,12 @@ public sealed class ImagePublisher
             {
                 // Archive destinations stage their content in a scratch folder until they are disposed.
                 (target as IDisposable)?.Dispose();
+            }
+
+            if (sbom is not null)
+            {
+                var client = context.GetRegistryClient(destination.Reference.Registry);
+                await sbom.AttachAsync(client, destination.Reference.Repository, images[0], _logger, cancellationToken).ConfigureAwait(false);
             }
 
             foreach (var cache in caches.Values)
@@ -165,6 +173,33 @@ public sealed class ImagePublisher
             ? request.Tags.Select(t => $"{destination.Reference.Name}:{t}").ToList()
             : [destination.ToString()];
 
+    /// <summary>Reads the SBOM's packages before the push, or returns null when no SBOM goes with this destination.</summary>
+    private SbomAttacher? PrepareSbom(PublishRequest request, ImageLocation destination)
+    {
+        if (request.Sbom is null)
+        {
+            return null;
+        }
+
+        // NOTE: an image index gets no SBOM yet, because each platform's packages come from the assets
+        // file of its own inner build, which this outer task does not read.
+        if (request.Platforms.Count > 0)
+        {
+            _logger.LogInformation("no SBOM is attached to the multi-platform image index of {Destination}; set OciSbom=false to silence this message", destination);
+            return null;
+        }
+
+        // Copies out of the local store or an archive (ocibuild push, skopeo copy) do not carry referrers
+        // along, so an SBOM stored there would not reach the registry the image ends up in.
+        if (destination.Transport != TransportKind.Registry)
+        {
+            _logger.LogWarning("OciSbom=true: the SBOM is attached only to images pushed to a registry, so {Destination} gets none; set OciRegistry to attach one", destination);
+            return null;
+        }
+
+        return SbomAttacher.Prepare(request.Sbom);
+    }
+
     private static ImageLocation DestinationLocation(PublishRequest request)
     {
         if (request.Tags.Count == 0)
@@ -220,6 +255,8 @@ public sealed class ImagePublisher
             ModificationTime = SourceDateEpoch.Read() ?? DateTimeOffset.UnixEpoch,
             UserId = request.FileOwner.UserId,
             GroupId = request.FileOwner.GroupId,
+            Compression = request.LayerCompression,
+            CompressionLevelNumber = request.LayerCompressionLevel,
         };
         var files = LayerFileSet.FromDirectory(request.PublishDirectory);
         var layers = new List<NewLayer>();

@@ -1,4 +1,6 @@
 using OciBuild.Core;
+using OciBuild.Layers;
+using OciBuild.Tasks.Sbom;
 using OciBuild.Transport.Building;
 
 namespace OciBuild.Tasks;
@@ -87,4 +89,12 @@ public sealed record PublishRequest
             Platforms = [],
         }).ToList();
     }
+
+    public LayerCompressionFormat LayerCompression { get; init; } = LayerCompressionFormat.Gzip;
+
+    /// <summary>The numeric level for <see cref="LayerCompression"/>; null keeps that compression's default.</summary>
+    public int? LayerCompressionLevel { get; init; }
+
+    /// <summary>Attaches an SBOM to the pushed image when set. Destinations other than a registry skip it with a warning.</summary>
+    public SbomRequest? Sbom { get; init; }
 }

@@ -15,7 +15,8 @@ public sealed class TestBed : IAsyncLifetime
 
     public string SampleDirectory => Path.Combine(WorkDirectory, "sample", "HelloEcho");
 
-    private string NuGetPackages => Path.Combine(WorkDirectory, "nuget-packages");
+    /// <summary>The private NuGet global packages folder (NUGET_PACKAGES) of every publish.</summary>
+    public string NuGetPackages => Path.Combine(WorkDirectory, "nuget-packages");
 
     public async Task InitializeAsync()
     {
@@ -37,6 +38,18 @@ public sealed class TestBed : IAsyncLifetime
         await Registry.DisposeAsync();
         Directory.Delete(WorkDirectory, recursive: true);
     }
+
+    /// <summary>The properties that publish to <paramref name="repository"/> in the test registry, on the test base image.</summary>
+    public string[] RegistryProperties(string repository) =>
+    [
+        $"OciRegistry={Registry.Address}",
+        "OciTlsVerify=false",
+        $"OciBaseImage={BaseImage}",
+        $"OciRepository={repository}",
+    ];
+
+    /// <summary>An environment with SOURCE_DATE_EPOCH at 2023-11-14T22:13:20Z, so that equal publishes give equal digests.</summary>
+    public static Dictionary<string, string?> EpochEnvironment() => new() { ["SOURCE_DATE_EPOCH"] = "1700000000" };
 
     /// <summary>Creates an empty folder for one test, such as a private image store.</summary>
     public string NewDirectory(string name) => Directory.CreateDirectory(Path.Combine(WorkDirectory, $"{name}-{Guid.NewGuid():N}")).FullName;

@@ -38,6 +38,10 @@ public static class ErrorCodes
     public const string NoPublishOutput = "OCIB4003";
     public const string LayerUnsupported = "OCIB4004";
 
+    public const string ProjectAssetsMissing = "OCIB4010";
+    public const string ProjectAssetsInvalid = "OCIB4011";
+    public const string ReferrersTagInvalid = "OCIB4012";
+
     public const string StoreError = "OCIB5001";
     public const string ImageInUse = "OCIB5002";
 
@@ -58,4 +62,7 @@ public static class ErrorCodes
     public const string SharedPublishDirectory = "OCIB7111";
     public const string NonLinuxRuntimeIdentifier = "OCIB7112";
     public const string DuplicatePlatform = "OCIB7113";
+    public const string UnknownLayerCompression = "OCIB7120";
+    public const string InvalidCompressionLevel = "OCIB7121";
+    public const string InvalidSbomSetting = "OCIB7122";
 }
