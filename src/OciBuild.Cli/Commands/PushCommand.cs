@@ -42,7 +42,7 @@ internal static class PushCommand
                 throw new OciException(ErrorCodes.InvalidArgument, $"push destination \"{destinationText}\" is the local store; use `ocibuild tag` to add a name");
             }
 
-            var copier = new ImageCopier(session.Logger);
+            var copier = new ImageCopier(session.Logger) { Progress = ConsoleProgress.ForStandardError() };
             var targetDestination = session.Transport.OpenDestination(target);
             CopyResult result;
             try
