@@ -71,7 +71,7 @@ internal static class ImagePuller
 
             using (await session.Store.LockAsync(cancellationToken).ConfigureAwait(false))
             {
-                await new ImageCopier(session.Logger).CopyAsync(source, destination, [name.TagOrDigest], platform: null, cancellationToken).ConfigureAwait(false);
+                await new ImageCopier(session.Logger) { Progress = ConsoleProgress.ForStandardError() }.CopyAsync(source, destination, [name.TagOrDigest], platform: null, cancellationToken).ConfigureAwait(false);
             }
 
             string storedName = name.Tag is null ? $"{name.Name}@{name.Digest}" : $"{name.Name}:{name.Tag}";

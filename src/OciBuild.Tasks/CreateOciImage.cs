@@ -104,7 +104,11 @@ public sealed class CreateOciImage : Microsoft.Build.Utilities.Task, ICancelable
     /// <summary>The inner builds' publish items, each with the metadata OciRuntimeIdentifier.</summary>
     public ITaskItem[] PlatformPublishFiles { get; set; } = [];
 
-    public bool TlsVerify { get; set; } = true;
+    /// <summary>
+    /// <c>true</c> or <c>false</c> for every registry. Empty lets registries.conf mark a registry insecure
+    /// and verifies the others. It is a string because a bool parameter cannot tell unset from false.
+    /// </summary>
+    public string? TlsVerify { get; set; }
 
     public string? Credentials { get; set; }
 
@@ -248,7 +252,7 @@ public sealed class CreateOciImage : Microsoft.Build.Utilities.Task, ICancelable
             AssemblyFileName = AssemblyFileName,
             Platform = string.IsNullOrWhiteSpace(RuntimeIdentifier) ? Platform.Current() : RuntimeIdentifierPlatforms.FromRuntimeIdentifier(RuntimeIdentifier),
             Platforms = CreatePlatformPublishes(),
-            TlsVerify = TlsVerify,
+            TlsVerify = ParseTlsVerify(TlsVerify),
             Credentials = Credentials,
             CertificateDirectory = string.IsNullOrEmpty(CertificateDirectory) ? null : Path.GetFullPath(CertificateDirectory),
             ChunkSize = ChunkSize,
@@ -283,6 +287,15 @@ public sealed class CreateOciImage : Microsoft.Build.Utilities.Task, ICancelable
 
         return new SbomRequest(Path.GetFullPath(ProjectAssetsFile), TargetFramework, string.IsNullOrWhiteSpace(RuntimeIdentifier) ? null : RuntimeIdentifier);
     }
+
+    // The words MSBuild accepts for a bool parameter, without its "!" negations.
+    internal static bool? ParseTlsVerify(string? value) => value?.Trim().ToLowerInvariant() switch
+    {
+        null or "" => null,
+        "true" or "yes" or "on" => true,
+        "false" or "no" or "off" => false,
+        _ => throw new OciException(ErrorCodes.InvalidArgument, $"OciTlsVerify=\"{value}\" is invalid; use true, false, or leave it unset so that registries.conf decides"),
+    };
 
     private static bool ParseLayerStrategy(string? strategy) => strategy?.Trim().ToLowerInvariant() switch
     {

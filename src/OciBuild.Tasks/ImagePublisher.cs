@@ -45,8 +45,6 @@ public sealed class ImagePublisher
         var credentials = string.IsNullOrEmpty(request.Credentials) ? null : RegistryCredentials.Parse(request.Credentials);
         var destination = DestinationLocation(request);
         var store = new LocalImageStore(request.LocalStoreRoot ?? StorePaths.DefaultRoot());
-        // TODO: OciTlsVerify always has a value because the props default it to true, so registries.conf
-        // "insecure" entries do not apply to MSBuild publishes yet. That needs the property to be tri-state.
         var environment = UserEnvironment.Current;
         var registryOptions = new RegistryOptionsFactory(environment, RegistriesConfiguration.Load(environment), _logger)
         {

@@ -45,7 +45,8 @@ public sealed record PublishRequest
 
     public Platform Platform { get; init; } = Platform.Current();
 
-    public bool TlsVerify { get; init; } = true;
+    /// <summary>True or false for every registry. Null lets registries.conf decide, and verifies otherwise.</summary>
+    public bool? TlsVerify { get; init; }
 
     public string? Credentials { get; init; }
 

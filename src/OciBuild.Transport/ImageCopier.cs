@@ -22,6 +22,9 @@ public sealed partial class ImageCopier
         _logger = logger ?? NullLogger.Instance;
     }
 
+    /// <summary>Receives the byte count of each streamed blob as the source is read. Skipped and mounted blobs report nothing.</summary>
+    public IProgress<BlobProgress>? Progress { get; init; }
+
     /// <summary>Copies the image and tags it with every entry of <paramref name="tags"/>.</summary>
     /// <param name="platform">The platform to pick when the source is an index; null means this machine's.</param>
     public async Task<CopyResult> CopyAsync(IImageSource source, IImageDestination destination, IReadOnlyList<string> tags, Platform? platform, CancellationToken cancellationToken)
@@ -112,7 +115,8 @@ public sealed partial class ImageCopier
         {
             try
             {
-                await using var content = await source.OpenBlobAsync(blob, cancellationToken).ConfigureAwait(false);
+                await using var opened = await source.OpenBlobAsync(blob, cancellationToken).ConfigureAwait(false);
+                Stream content = Progress is null ? opened : new ProgressStream(opened, blob, Progress);
                 await destination.PutBlobAsync(blob, content, cancellationToken).ConfigureAwait(false);
                 break;
             }

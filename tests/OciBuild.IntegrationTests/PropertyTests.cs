@@ -178,6 +178,7 @@ public sealed class PropertyTests
     [InlineData("OCIB7110", "OciRuntimeIdentifiers=linux-x64%3Blinux-arm64", "OciArchiveOutputPath=/tmp/ocibuild-never-written.tar", "OciArchiveFormat=docker")]
     [InlineData("OCIB7104", "ContainerImageFormat=Docker")]
     [InlineData("OCIB1007", "OciAppCommandInstruction=Cmd")]
+    [InlineData("OCIB1007", "OciTlsVerify=maybe")]
     public async Task Invalid_settings_fail_with_code(string code, params string[] properties)
     {
         var publish = await _bed.PublishAsync([.. RegistryProperties("invalid"), .. properties], EpochEnvironment());

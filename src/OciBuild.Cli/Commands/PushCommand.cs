@@ -44,7 +44,7 @@ internal static class PushCommand
 
             // NOTE: a stored image index (from a multi-platform publish) is pushed as this machine's
             // image alone, because the copier resolves an index source to one platform.
-            var copier = new ImageCopier(session.Logger);
+            var copier = new ImageCopier(session.Logger) { Progress = ConsoleProgress.ForStandardError() };
             var targetDestination = session.Transport.OpenDestination(target);
             CopyResult result;
             try

@@ -27,6 +27,9 @@ public static class ErrorCodes
     public const string RegistryUnreachable = "OCIB3002";
     public const string RegistryUnauthorized = "OCIB3003";
     public const string TlsFailure = "OCIB3004";
+    public const string ClientCertificateRequired = "OCIB3010";
+    public const string ClientCertificateRejected = "OCIB3011";
+    public const string IdentityTokenNotAccepted = "OCIB3012";
 
     public const string CredentialsFileInvalid = "OCIB3101";
     public const string CertificateDirectoryInvalid = "OCIB3102";
