@@ -6,13 +6,20 @@ namespace OciBuild.Storage;
 
 /// <summary>
 /// Lists what changed in a working container's rootfs as <see cref="LayerFile"/> entries for
-/// <see cref="LayerBuilder"/>, deletions included as whiteouts.
+/// <see cref="LayerBuilder"/>, deletions included as whiteouts. Every entry but a whiteout carries
+/// its owner, mode (setuid, setgid and sticky included) and modification time in
+/// <see cref="LayerFile.Metadata"/>, and a regular file with several changed names becomes one file
+/// and hard links to it.
 /// </summary>
 [SupportedOSPlatform("linux")]
 public sealed class ContainerChanges
 {
+    // A ustar header holds 11 octal digits of seconds, and times before 1970 do not fit at all.
+    private const long MaxUstarTime = 0x1_FFFF_FFFF;
+
     private readonly List<LayerFile> _files = [];
     private readonly List<string> _skipped = [];
+    private readonly Dictionary<(ulong Inode, (int, int) FileSystem), List<int>> _linkedFiles = [];
 
     private ContainerChanges()
     {
@@ -21,7 +28,7 @@ public sealed class ContainerChanges
     /// <summary>The changed paths, each relative to the rootfs.</summary>
     public IReadOnlyList<LayerFile> Files => _files;
 
-    /// <summary>Changed sockets, FIFOs and device nodes, which a layer built here cannot contain.</summary>
+    /// <summary>Changed sockets, which a tar layer cannot contain.</summary>
     public IReadOnlyList<string> Skipped => _skipped;
 
     /// <summary>
@@ -32,6 +39,7 @@ public sealed class ContainerChanges
     {
         var changes = new ContainerChanges();
         changes.ScanUpper(upperDirectory, "");
+        changes.LinkSharedFiles();
         return changes;
     }
 
@@ -44,6 +52,7 @@ public sealed class ContainerChanges
     {
         var changes = new ContainerChanges();
         changes.CompareDirectory(pristineRootfs, currentRootfs, "");
+        changes.LinkSharedFiles();
         return changes;
     }
 
@@ -61,7 +70,7 @@ public sealed class ContainerChanges
 
             if (status.Type == FileType.Directory)
             {
-                _files.Add(new LayerFile(name, path, LayerFileKind.Directory));
+                AddDirectory(name, path, status);
                 if (LinuxCalls.GetAttribute(path, LayerCache.OpaqueAttribute) == "y")
                 {
                     _files.Add(new LayerFile(name, path, LayerFileKind.OpaqueWhiteout));
@@ -91,7 +100,7 @@ public sealed class ContainerChanges
             {
                 if (status.Permissions != before.Permissions || status.UserId != before.UserId || status.GroupId != before.GroupId)
                 {
-                    _files.Add(new LayerFile(name, path, LayerFileKind.Directory));
+                    AddDirectory(name, path, status);
                 }
 
                 CompareDirectory(pristinePath, path, name);
@@ -105,7 +114,7 @@ public sealed class ContainerChanges
 
             if (status.Type == FileType.Directory)
             {
-                _files.Add(new LayerFile(name, path, LayerFileKind.Directory));
+                AddDirectory(name, path, status);
                 ScanAll(path, name);
                 continue;
             }
@@ -130,7 +139,7 @@ public sealed class ContainerChanges
             var status = LinuxCalls.GetStatus(path);
             if (status.Type == FileType.Directory)
             {
-                _files.Add(new LayerFile(name, path, LayerFileKind.Directory));
+                AddDirectory(name, path, status);
                 ScanAll(path, name);
             }
             else
@@ -140,21 +149,71 @@ public sealed class ContainerChanges
         }
     }
 
+    private void AddDirectory(string name, string path, FileStatus status)
+        => _files.Add(new LayerFile(name, path, LayerFileKind.Directory) { Metadata = ToMetadata(status) });
+
     private void AddEntry(string name, string path, FileStatus status)
     {
+        var metadata = ToMetadata(status);
         switch (status.Type)
         {
             case FileType.RegularFile:
-                _files.Add(new LayerFile(name, path, LayerFileKind.File));
+                if (status.LinkCount > 1)
+                {
+                    var key = (status.Inode, status.FileSystem);
+                    if (!_linkedFiles.TryGetValue(key, out var names))
+                    {
+                        _linkedFiles[key] = names = [];
+                    }
+
+                    names.Add(_files.Count);
+                }
+
+                _files.Add(new LayerFile(name, path, LayerFileKind.File) { Metadata = metadata });
                 break;
             case FileType.Symlink:
-                _files.Add(new LayerFile(name, path, LayerFileKind.Symlink, new FileInfo(path).LinkTarget));
+                _files.Add(new LayerFile(name, path, LayerFileKind.Symlink, new FileInfo(path).LinkTarget) { Metadata = metadata });
+                break;
+            case FileType.CharacterDevice or FileType.BlockDevice or FileType.Fifo:
+                var kind = status.Type switch
+                {
+                    FileType.CharacterDevice => LayerFileKind.CharacterDevice,
+                    FileType.BlockDevice => LayerFileKind.BlockDevice,
+                    _ => LayerFileKind.Fifo,
+                };
+                _files.Add(new LayerFile(name, path, kind) { Metadata = metadata, Device = (status.DeviceMajor, status.DeviceMinor) });
                 break;
             default:
                 _skipped.Add(name);
                 break;
         }
     }
+
+    /// <summary>
+    /// Turns every changed name of a file with several hard links, but the first in ordinal order, into a
+    /// hard link to that first name, which a tar reader extracts before the links. A name that did not
+    /// change is not in the layer, so a file changed under one name only stays a regular file.
+    /// </summary>
+    private void LinkSharedFiles()
+    {
+        foreach (var indexes in _linkedFiles.Values.Where(i => i.Count > 1))
+        {
+            var ordered = indexes.OrderBy(i => _files[i].RelativePath, StringComparer.Ordinal).ToList();
+            string target = _files[ordered[0]].RelativePath;
+            foreach (int index in ordered.Skip(1))
+            {
+                _files[index] = _files[index] with { Kind = LayerFileKind.HardLink, LinkTarget = target };
+            }
+        }
+    }
+
+    private static LayerFileMetadata ToMetadata(FileStatus status) => new()
+    {
+        UserId = status.UserId,
+        GroupId = status.GroupId,
+        Mode = status.Permissions,
+        ModificationTime = DateTimeOffset.FromUnixTimeSeconds(Math.Clamp(status.ModifiedSeconds, 0, MaxUstarTime)),
+    };
 
     private static bool Differs(FileStatus before, string beforePath, FileStatus after, string afterPath)
         => before.Type != after.Type

@@ -31,9 +31,10 @@ internal static class FromCommand
         {
             using var session = CliSession.Create(parseResult, registryFlags);
             string imageText = parseResult.GetValue(image)!;
+            var requiredRootfs = StorageDriver.GetRequiredKind(parseResult);
             if (imageText == ScratchImage)
             {
-                var empty = await WorkingContainers.CreateAsync(session.Store, null, ScratchImage, parseResult.GetValue(name), cancellationToken);
+                var empty = await WorkingContainers.CreateAsync(session.Store, null, ScratchImage, parseResult.GetValue(name), requiredRootfs, cancellationToken);
                 Console.WriteLine(empty.Name);
                 return ExitCodes.Success;
             }
@@ -41,7 +42,7 @@ internal static class FromCommand
             var location = ImageLocation.Parse(imageText);
             var stored = await ImagePuller.PullAsync(session, location, PullOption.GetPolicy(parseResult, pull, pullAlways), cancellationToken);
             string imageName = stored.Names.FirstOrDefault() ?? location.Reference.ToString();
-            var container = await WorkingContainers.CreateAsync(session.Store, stored, imageName, parseResult.GetValue(name), cancellationToken);
+            var container = await WorkingContainers.CreateAsync(session.Store, stored, imageName, parseResult.GetValue(name), requiredRootfs, cancellationToken);
             Console.WriteLine(container.Name);
             return ExitCodes.Success;
         }));

@@ -10,6 +10,7 @@ public static class ErrorCodes
     public const string InvalidConfig = "OCIB1005";
     public const string InvalidCredentials = "OCIB1006";
     public const string InvalidArgument = "OCIB1007";
+    public const string InvalidStorageDriver = "OCIB1010";
 
     public const string ImageNotFound = "OCIB2001";
     public const string BlobNotFound = "OCIB2002";
@@ -41,6 +42,7 @@ public static class ErrorCodes
 
     public const string RootfsMountFailed = "OCIB5101";
     public const string NotACopyDestination = "OCIB5102";
+    public const string OverlayUnavailable = "OCIB5110";
 
     public const string RuntimeMissing = "OCIB6001";
     public const string RuntimeFailed = "OCIB6002";
