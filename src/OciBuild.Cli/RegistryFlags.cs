@@ -2,7 +2,7 @@ using System.CommandLine;
 
 namespace OciBuild.Cli;
 
-/// <summary>The flags of verbs that talk to registries, created anew for each verb.</summary>
+/// <summary>The flags of verbs that talk to registries and Docker engines, created anew for each verb.</summary>
 internal sealed class RegistryFlags
 {
     public RegistryFlags(bool withChunkSize = false)
@@ -44,11 +44,19 @@ internal sealed class RegistryFlags
 
     public Option<long>? ChunkSize { get; }
 
+    /// <summary>Null when the flag is absent, so that <c>DOCKER_HOST</c> can decide.</summary>
+    public Option<string?> DaemonHost { get; } = new("--daemon-host")
+    {
+        Description = "The Docker engine's API socket for docker-daemon: images, as unix:///PATH (default: $DOCKER_HOST, else unix:///var/run/docker.sock)",
+        HelpName = "unix:///PATH",
+    };
+
     public void AddTo(Command command)
     {
         command.Options.Add(TlsVerify);
         command.Options.Add(Credentials);
         command.Options.Add(CertificateDirectory);
+        command.Options.Add(DaemonHost);
         if (ChunkSize is not null)
         {
             command.Options.Add(ChunkSize);

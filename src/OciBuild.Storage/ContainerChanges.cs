@@ -46,12 +46,14 @@ public sealed class ContainerChanges
     /// <summary>
     /// Compares a copied rootfs with a pristine copy of its image. A path counts as changed when its
     /// type, mode, owner, size, modification time or link target differs, the test that tar-based diff
-    /// tools use too: content rewritten with the same size and time is not detected.
+    /// tools use too: content rewritten with the same size and time is not detected. The unchanged
+    /// directories above a change are listed too, so that the layer keeps their owner and mode.
     /// </summary>
     public static ContainerChanges Compare(string pristineRootfs, string currentRootfs)
     {
         var changes = new ContainerChanges();
         changes.CompareDirectory(pristineRootfs, currentRootfs, "");
+        changes.AddUnchangedParents(currentRootfs);
         changes.LinkSharedFiles();
         return changes;
     }
@@ -186,6 +188,31 @@ public sealed class ContainerChanges
             default:
                 _skipped.Add(name);
                 break;
+        }
+    }
+
+    /// <summary>
+    /// Lists the unchanged directories above each change with their owner and mode, because the layer
+    /// builder would otherwise add them as root with 0755, and extracting the layer would apply that
+    /// to the directory in the image. An overlay upper directory contains these directories already.
+    /// </summary>
+    private void AddUnchangedParents(string currentRootfs)
+    {
+        var listed = new HashSet<string>(_files.Where(f => f.Kind == LayerFileKind.Directory).Select(f => f.RelativePath), StringComparer.Ordinal);
+        foreach (var file in _files.ToList())
+        {
+            string path = file.RelativePath;
+            for (int slash = path.LastIndexOf('/'); slash > 0; slash = path.LastIndexOf('/', slash - 1))
+            {
+                string parent = path[..slash];
+                if (!listed.Add(parent))
+                {
+                    break;
+                }
+
+                string hostPath = Path.Combine(currentRootfs, parent);
+                AddDirectory(parent, hostPath, LinuxCalls.GetStatus(hostPath));
+            }
         }
     }
 

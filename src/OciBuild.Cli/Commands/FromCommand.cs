@@ -15,13 +15,14 @@ internal static class FromCommand
         var image = new Argument<string>("image")
         {
             Description = "The image: a name in the local store, a registry reference, docker://REF, oci:, oci-archive:, "
-                          + "docker-archive:, dir: or docker-daemon: with its path or name, or scratch for an empty container",
+                          + "docker-archive: (FILE:@INDEX picks one image of several), dir: or docker-daemon: with its path or name, or scratch for an empty container. "
+                          + "A name without a registry that the local store lacks is pulled through registries.conf's [aliases] or unqualified-search-registries, else from docker.io",
         };
         var name = new Option<string?>("--name") { Description = "The container's name (default: IMAGE-working-container, with a numeric suffix when taken)" };
         var pull = PullOption.Create();
         var pullAlways = PullOption.CreateAlwaysAlias();
         var registryFlags = new RegistryFlags();
-        var command = new Command("from", "Create a working container from an image, or an empty one from scratch, and print its name")
+        var command = new Command("from", "Create a working container from an image, or an empty one from scratch, and print its name. --storage-driver picks an overlay or a copied rootfs")
         {
             image, name, pull, pullAlways,
         };

@@ -21,6 +21,7 @@ public static class ErrorCodes
     public const string AmbiguousImage = "OCIB2102";
     public const string DaemonError = "OCIB2103";
     public const string UnsupportedOperation = "OCIB2104";
+    public const string ShortNameNotFound = "OCIB2115";
 
     public const string RegistryError = "OCIB3001";
     public const string RegistryUnreachable = "OCIB3002";
