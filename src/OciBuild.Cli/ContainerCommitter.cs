@@ -116,7 +116,7 @@ internal static class ContainerCommitter
     /// <summary>
     /// Keeps each changed path's owner, mode and modification time from the rootfs. When
     /// <c>SOURCE_DATE_EPOCH</c> is set, every entry gets that time instead, so that the same changes give
-    /// the same layer; whiteouts, which have no file of their own, get it or the time of the commit.
+    /// the same layer. Whiteouts, which have no file of their own, get that time or the time of the commit.
     /// </summary>
     private static (IReadOnlyList<LayerFile> Files, LayerOptions Options) PlanLayer(IReadOnlyList<LayerFile> changed)
     {

@@ -176,8 +176,8 @@ internal static class ImagePuller
     /// </summary>
     private static async Task<bool> IsNewerInRegistryAsync(CliSession session, ImageLocation location, StoredImage stored, CancellationToken cancellationToken)
     {
-        // A short name is checked against the registry the stored image came from; an image only this
-        // store has (named localhost/...) has no registry to be newer in.
+        // A short name is checked against the registry the stored image came from. An image that only
+        // this store has (named localhost/...) cannot be newer anywhere else.
         if (IsShortName(location))
         {
             var pulledFrom = stored.Names.Select(n => ImageReference.TryParse(n, out var r) ? r : null)

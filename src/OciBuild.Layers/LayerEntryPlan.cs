@@ -161,7 +161,7 @@ internal static class LayerEntryPlan
     {
         if (file.Device.Major < 0 || file.Device.Minor < 0 || file.Device.Major > MaxDeviceNumber || file.Device.Minor > MaxDeviceNumber)
         {
-            throw Invalid(file, $"invalid device number {file.Device.Major}:{file.Device.Minor}: a ustar header holds 0 to {MaxDeviceNumber}");
+            throw Invalid(file, $"invalid device number {file.Device.Major}:{file.Device.Minor}: use major and minor numbers from 0 to {MaxDeviceNumber}, the range of a ustar header");
         }
 
         if (file.Metadata is not { } metadata)

@@ -14,7 +14,7 @@ namespace OciBuild.Storage;
 [SupportedOSPlatform("linux")]
 public sealed class ContainerChanges
 {
-    // A ustar header holds 11 octal digits of seconds, and times before 1970 do not fit at all.
+    // A ustar header's mtime field is 11 octal digits of seconds, and times before 1970 do not fit at all.
     private const long MaxUstarTime = 0x1_FFFF_FFFF;
 
     private readonly List<LayerFile> _files = [];

@@ -98,7 +98,7 @@ public static class ContainerRootfs
 
     /// <summary>Returns the error for a request for an overlay rootfs where none can be made.</summary>
     public static OciException OverlayUnavailable(string rootfs, string reason)
-        => new(ErrorCodes.OverlayUnavailable, $"the overlay storage driver was requested for {rootfs}, but {reason}; run as root on a kernel with overlayfs, or use --storage-driver vfs to copy the layers");
+        => new(ErrorCodes.OverlayUnavailable, $"the overlay storage driver was requested for {rootfs}, but {reason}. Run as root on a kernel with overlayfs, or use --storage-driver vfs to copy the layers");
 
     // overlayfs needs at least one lower directory, so an image without layers gets an empty one.
     private static IReadOnlyList<string> GetLowerDirectories(LocalImageStore store, string containerId, IReadOnlyList<string> layers)

@@ -120,6 +120,30 @@ public sealed class CommitMetadataTests
         Assert.Empty(new LocalImageStore(store).ListContainers());
     }
 
+    [Fact]
+    public async Task Overlay_driver_fails_without_root()
+    {
+        // The test bed's folder is private to root, so the unprivileged user gets a folder of its own.
+        var folder = Directory.CreateTempSubdirectory("ocibuild-nobody-");
+        try
+        {
+            folder.UnixFileMode = (UnixFileMode)0b111_111_111;
+            string store = Path.Combine(folder.FullName, "store");
+
+            var from = await ProcessRunner.RunAsync("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", "env", $"HOME={folder.FullName}",
+                $"OCIBUILD_STORAGE={store}", RepositoryPaths.Ocibuild, "from", "--storage-driver", "overlay", "scratch"]);
+
+            Assert.Equal(1, from.ExitCode);
+            Assert.Contains("only root can mount overlayfs", from.StandardError);
+            Assert.Contains("[OCIB5110]", from.StandardError);
+            Assert.Empty(new LocalImageStore(store).ListContainers());
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
     private async Task<string> FromAsync(string store, string image, params string[] options)
     {
         var from = await _bed.OcibuildAsync(store, ["from", "--tls-verify=false", .. options, image]);
