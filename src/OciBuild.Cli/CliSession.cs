@@ -48,7 +48,7 @@ internal sealed class CliSession : IDisposable
 
         var transport = new TransportContext(store, registry => registryOptions.Value.Create(registry), logger)
         {
-            DockerHost = registryFlags is null ? null : parseResult.GetValue(registryFlags.DaemonHost),
+            DockerHost = registryFlags?.DaemonHost is { } daemonHost ? parseResult.GetValue(daemonHost) : null,
         };
         return new CliSession(store, logger, debug, transport, registryOptions);
     }

@@ -17,12 +17,4 @@ internal static class GlobalOptions
         Description = $"The local store's folder (default: ${StorePaths.EnvironmentVariable}, else /var/lib/ocibuild/storage for root, ~/.local/share/ocibuild/storage otherwise)",
         Recursive = true,
     };
-
-    public static readonly Option<string?> StorageDriver = new("--storage-driver")
-    {
-        Description = $"How `from` makes a working container's rootfs: overlay (an overlayfs mount over the cached layers, root only) or vfs (a copy of the layers); "
-                      + $"default: ${Cli.StorageDriver.EnvironmentVariable}, else overlay where it can be mounted and vfs otherwise",
-        HelpName = "overlay|vfs",
-        Recursive = true,
-    };
 }

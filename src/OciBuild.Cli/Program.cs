@@ -26,7 +26,6 @@ var root = new RootCommand("ocibuild: build, run, push and pull OCI container im
 };
 root.Options.Add(GlobalOptions.Debug);
 root.Options.Add(GlobalOptions.Root);
-root.Options.Add(GlobalOptions.StorageDriver);
 
 // System.CommandLine would end the process two seconds after Ctrl+C or SIGTERM; `run` forwards those
 // signals to runc itself and must live until runc has deleted the container. Store writes are atomic,

@@ -71,6 +71,24 @@ public sealed class ShortNameTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Newer_policy_checks_registry_of_origin()
+    {
+        string store = _bed.NewDirectory("store");
+        string configuration = WriteRegistriesConf(aliases: "");
+        var pull = await OcibuildAsync(store, configuration, "pull", "team/tool:1");
+        Assert.True(pull.ExitCode == 0, pull.ToString());
+
+        // The image came from the second registry, so newer compares with it and searches no other.
+        var newer = await OcibuildAsync(store, configuration, "--debug", "pull", "--pull", "newer", "team/tool:1");
+
+        Assert.True(newer.ExitCode == 0, newer.ToString());
+        Assert.Equal(pull.StandardOutput, newer.StandardOutput);
+        Assert.Contains($"{_holding.Address}/v2/team/tool/manifests/1", newer.StandardError);
+        Assert.Contains("up to date", newer.StandardError);
+        Assert.DoesNotContain(_empty.Address, newer.StandardError);
+    }
+
+    [Fact]
     public async Task Missing_everywhere_lists_every_registry()
     {
         string store = _bed.NewDirectory("store");

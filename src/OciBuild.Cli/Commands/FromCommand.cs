@@ -19,12 +19,13 @@ internal static class FromCommand
                           + "A name without a registry that the local store lacks is pulled through registries.conf's [aliases] or unqualified-search-registries, else from docker.io",
         };
         var name = new Option<string?>("--name") { Description = "The container's name (default: IMAGE-working-container, with a numeric suffix when taken)" };
+        var storageDriver = StorageDriver.CreateOption();
         var pull = PullOption.Create();
         var pullAlways = PullOption.CreateAlwaysAlias();
         var registryFlags = new RegistryFlags();
         var command = new Command("from", "Create a working container from an image, or an empty one from scratch, and print its name. --storage-driver picks an overlay or a copied rootfs")
         {
-            image, name, pull, pullAlways,
+            image, name, storageDriver, pull, pullAlways,
         };
         registryFlags.AddTo(command);
 
@@ -32,7 +33,7 @@ internal static class FromCommand
         {
             using var session = CliSession.Create(parseResult, registryFlags);
             string imageText = parseResult.GetValue(image)!;
-            var requiredRootfs = StorageDriver.GetRequiredKind(parseResult);
+            var requiredRootfs = StorageDriver.GetRequiredKind(parseResult, storageDriver);
             if (imageText == ScratchImage)
             {
                 var empty = await WorkingContainers.CreateAsync(session.Store, null, ScratchImage, parseResult.GetValue(name), requiredRootfs, cancellationToken);
