@@ -11,6 +11,10 @@ namespace OciBuild.Storage;
 /// <see cref="LayerFile.Metadata"/>, and a regular file with several changed names becomes one file
 /// and hard links to it.
 /// </summary>
+/// <remarks>
+/// NOTE: extended attributes, such as the file capabilities that setcap writes, are not read, so a
+/// commit drops them. LayerFile has no field for them yet.
+/// </remarks>
 [SupportedOSPlatform("linux")]
 public sealed class ContainerChanges
 {

@@ -14,7 +14,7 @@ public sealed class CommitMetadataTests
         "echo f > /f && chown 1000:1000 /f && ln /f /f-link"
         + " && echo g > /g && chmod 4755 /g && ln /g /a-g"
         + " && mkdir -m 0700 /d && mkdir /sticky && chmod 1777 /sticky"
-        + " && ln -s /g /g-symlink && chown 1000:1000 /etc/passwd && rm /etc/group && echo new > /home/app/new";
+        + " && ln -s /g /g-symlink && chown 1000:1000 /etc/passwd && rm /etc/group && echo new > /home/app/new && mkfifo -m 0600 /pipe";
 
     // stat's %h is the hard link count, so that a link saved as a second copy shows up as 1. A directory's
     // count is left out ("-"), because overlayfs reports 1 for a directory merged from several layers.
@@ -32,6 +32,7 @@ public sealed class CommitMetadataTests
 
         // The image's app user owns /home/app, and a new file inside must not give it to root.
         "home/app 1654:1654 750 - directory",
+        "pipe 0:0 600 1 fifo",
         "sticky 0:0 1777 - directory",
     ];
 
