@@ -123,8 +123,8 @@ internal static class ContainerCommitter
         string? epoch = Environment.GetEnvironmentVariable("SOURCE_DATE_EPOCH");
         if (long.TryParse(epoch, out long seconds) && seconds >= 0)
         {
-            var clamped = changed.Select(f => f.Metadata is null ? f : f with { Metadata = f.Metadata with { ModificationTime = null } }).ToList();
-            return (clamped, new LayerOptions { DestinationDirectory = "/", ModificationTime = DateTimeOffset.FromUnixTimeSeconds(seconds) });
+            var epochTimed = changed.Select(f => f.Metadata is null ? f : f with { Metadata = f.Metadata with { ModificationTime = null } }).ToList();
+            return (epochTimed, new LayerOptions { DestinationDirectory = "/", ModificationTime = DateTimeOffset.FromUnixTimeSeconds(seconds) });
         }
 
         return (changed, new LayerOptions { DestinationDirectory = "/", ModificationTime = DateTimeOffset.UtcNow });

@@ -238,10 +238,12 @@ public sealed class ContainerChanges
         }
     }
 
+    // Without root, every file of the rootfs belongs to the calling user, because extracting could not
+    // set the image's owners. That user's IDs mean nothing in the image, so the layer keeps root.
     private static LayerFileMetadata ToMetadata(FileStatus status) => new()
     {
-        UserId = status.UserId,
-        GroupId = status.GroupId,
+        UserId = LinuxCalls.IsRoot ? status.UserId : null,
+        GroupId = LinuxCalls.IsRoot ? status.GroupId : null,
         Mode = status.Permissions,
         ModificationTime = DateTimeOffset.FromUnixTimeSeconds(Math.Clamp(status.ModifiedSeconds, 0, MaxUstarTime)),
     };

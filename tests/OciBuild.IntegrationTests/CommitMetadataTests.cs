@@ -124,15 +124,13 @@ public sealed class CommitMetadataTests
     [Fact]
     public async Task Overlay_driver_fails_without_root()
     {
-        // The test bed's folder is private to root, so the unprivileged user gets a folder of its own.
         var folder = Directory.CreateTempSubdirectory("ocibuild-nobody-");
         try
         {
             folder.UnixFileMode = (UnixFileMode)0b111_111_111;
             string store = Path.Combine(folder.FullName, "store");
 
-            var from = await ProcessRunner.RunAsync("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", "env", $"HOME={folder.FullName}",
-                $"OCIBUILD_STORAGE={store}", RepositoryPaths.Ocibuild, "from", "--storage-driver", "overlay", "scratch"]);
+            var from = await RunAsNobodyAsync(folder.FullName, store, "from", "--storage-driver", "overlay", "scratch");
 
             Assert.Equal(1, from.ExitCode);
             Assert.Contains("only root can mount overlayfs", from.StandardError);
@@ -143,6 +141,58 @@ public sealed class CommitMetadataTests
         {
             folder.Delete(recursive: true);
         }
+    }
+
+    [Fact]
+    public async Task Unprivileged_commit_keeps_root_owner()
+    {
+        var folder = Directory.CreateTempSubdirectory("ocibuild-nobody-");
+        try
+        {
+            folder.UnixFileMode = (UnixFileMode)0b111_111_111;
+            string store = Path.Combine(folder.FullName, "store");
+            string file = Path.Combine(folder.FullName, "hello.txt");
+            File.WriteAllText(file, "hello\n");
+            File.SetUnixFileMode(file, (UnixFileMode)0b110_100_100);
+
+            var from = await RunAsNobodyAsync(folder.FullName, store, "from", "scratch");
+            string container = from.StandardOutput.Trim();
+            var copy = await RunAsNobodyAsync(folder.FullName, store, "copy", container, file, "/data/");
+            var commit = await RunAsNobodyAsync(folder.FullName, store, "commit", container, "nobody:1");
+            var entries = await ReadTopLayerAsync(store, "localhost/nobody:1");
+
+            Assert.True(from.ExitCode == 0, from.ToString());
+            Assert.True(copy.ExitCode == 0, copy.ToString());
+            Assert.True(commit.ExitCode == 0, commit.ToString());
+            Assert.Equal(["data/", "data/hello.txt"], entries.Select(e => e.Name));
+            Assert.All(entries, e => Assert.Equal((0, 0), (e.Uid, e.Gid)));
+            Assert.Equal((UnixFileMode)0b110_100_100, entries[1].Mode);
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
+    // The test bed's folder is private to root, so the unprivileged user (nobody, 65534) gets a folder of its own.
+    private static Task<ProcessResult> RunAsNobodyAsync(string home, string store, params string[] arguments)
+        => ProcessRunner.RunAsync("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", "env", $"HOME={home}", $"OCIBUILD_STORAGE={store}", RepositoryPaths.Ocibuild, .. arguments]);
+
+    private static async Task<List<System.Formats.Tar.TarEntry>> ReadTopLayerAsync(string store, string imageName)
+    {
+        var local = new LocalImageStore(store);
+        var image = await local.GetImageAsync(imageName, CancellationToken.None);
+        var top = (await local.ReadManifestAsync(image.Manifest.Digest, CancellationToken.None)).Layers[^1];
+        await using var blob = local.Blobs.Open(top.Digest, top.Size);
+        await using var tar = new System.IO.Compression.GZipStream(blob, System.IO.Compression.CompressionMode.Decompress);
+        var reader = new System.Formats.Tar.TarReader(tar);
+        var entries = new List<System.Formats.Tar.TarEntry>();
+        while (await reader.GetNextEntryAsync() is { } entry)
+        {
+            entries.Add(entry);
+        }
+
+        return entries;
     }
 
     private async Task<string> FromAsync(string store, string image, params string[] options)
