@@ -23,6 +23,7 @@ public static class LayerBuilder
     /// Every entry has the owner and time from <paramref name="options"/> and no user or group name.
     /// Directories get mode 0755, and files get 0644, or 0755 when any execute bit is set on disk or
     /// <see cref="LayerOptions.IsExecutable"/> returns true. Symlinks are stored with mode 0777, as Linux reports them.
+    /// A file with <see cref="LayerFile.Metadata"/> keeps the owner, mode and time set there instead.
     /// </remarks>
     /// <exception cref="Core.Errors.OciException">An option or a file's path or kind is invalid (code OCIB1007).</exception>
     /// <exception cref="IOException">A source file cannot be read or changed while it was read.</exception>
@@ -67,14 +68,29 @@ public static class LayerBuilder
     {
         cancellationToken.ThrowIfCancellationRequested();
 
+        var metadata = entry.File?.Metadata;
         switch (entry.Kind)
         {
             case LayerFileKind.Directory:
-                await writer.WriteDirectoryAsync(entry.ArchiveName, cancellationToken).ConfigureAwait(false);
+                await writer.WriteDirectoryAsync(entry.ArchiveName, metadata, cancellationToken).ConfigureAwait(false);
                 break;
 
             case LayerFileKind.Symlink:
-                await writer.WriteSymlinkAsync(entry.ArchiveName, entry.File!.LinkTarget!, cancellationToken).ConfigureAwait(false);
+                await writer.WriteSymlinkAsync(entry.ArchiveName, entry.File!.LinkTarget!, metadata, cancellationToken).ConfigureAwait(false);
+                break;
+
+            case LayerFileKind.HardLink:
+                await writer.WriteHardLinkAsync(entry.ArchiveName, entry.HardLinkName!, FileMode, metadata, cancellationToken).ConfigureAwait(false);
+                break;
+
+            case LayerFileKind.CharacterDevice or LayerFileKind.BlockDevice or LayerFileKind.Fifo:
+                byte typeFlag = entry.Kind switch
+                {
+                    LayerFileKind.CharacterDevice => TarTypeFlag.CharacterDevice,
+                    LayerFileKind.BlockDevice => TarTypeFlag.BlockDevice,
+                    _ => TarTypeFlag.Fifo,
+                };
+                await writer.WriteNodeAsync(entry.ArchiveName, typeFlag, FileMode, entry.File!.Device, metadata, cancellationToken).ConfigureAwait(false);
                 break;
 
             case LayerFileKind.Whiteout or LayerFileKind.OpaqueWhiteout:
@@ -83,11 +99,11 @@ public static class LayerBuilder
 
             default:
                 var file = entry.File!;
-                int mode = IsExecutable(file, options) ? ExecutableMode : FileMode;
+                int mode = metadata?.Mode is not null || !IsExecutable(file, options) ? FileMode : ExecutableMode;
                 var content = new FileStream(file.SourcePath, System.IO.FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.Asynchronous | FileOptions.SequentialScan);
                 await using (content.ConfigureAwait(false))
                 {
-                    await writer.WriteFileAsync(entry.ArchiveName, mode, content, content.Length, file.SourcePath, cancellationToken).ConfigureAwait(false);
+                    await writer.WriteFileAsync(entry.ArchiveName, mode, content, content.Length, file.SourcePath, metadata, cancellationToken).ConfigureAwait(false);
                 }
 
                 break;

@@ -10,6 +10,7 @@ public static class ErrorCodes
     public const string InvalidConfig = "OCIB1005";
     public const string InvalidCredentials = "OCIB1006";
     public const string InvalidArgument = "OCIB1007";
+    public const string InvalidStorageDriver = "OCIB1010";
 
     public const string ImageNotFound = "OCIB2001";
     public const string BlobNotFound = "OCIB2002";
@@ -20,6 +21,7 @@ public static class ErrorCodes
     public const string AmbiguousImage = "OCIB2102";
     public const string DaemonError = "OCIB2103";
     public const string UnsupportedOperation = "OCIB2104";
+    public const string ShortNameNotFound = "OCIB2115";
 
     public const string BasePlatformMismatch = "OCIB2110";
 
@@ -50,6 +52,7 @@ public static class ErrorCodes
 
     public const string RootfsMountFailed = "OCIB5101";
     public const string NotACopyDestination = "OCIB5102";
+    public const string OverlayUnavailable = "OCIB5110";
 
     public const string RuntimeMissing = "OCIB6001";
     public const string RuntimeFailed = "OCIB6002";
