@@ -7,11 +7,13 @@
 #                                      /usr/share/dotnet
 #   REGISTRY/dotnet/aspnet:10.0        runtime plus the ASP.NET Core shared
 #                                      framework from /usr/share/dotnet
+# With --multi-platform, dotnet/runtime:10.0 is an image index instead, with
+# this machine's image and an arm64 one (amd64 on an arm64 machine).
 # They stand in for Microsoft's images of the same names, which tests cannot
 # pull because no public registry is reachable.
 #
 # Usage:
-#   eng/make-base-images.sh [--creds USER:PASSWORD] [--cert-dir DIR] [--rebuild] REGISTRY_ADDRESS
+#   eng/make-base-images.sh [--creds USER:PASSWORD] [--cert-dir DIR] [--rebuild] [--multi-platform] REGISTRY_ADDRESS
 #   eng/make-base-images.sh [--rebuild] --layout-only DIR
 #
 #   REGISTRY_ADDRESS     host:port of the registry, for example the output of
@@ -22,9 +24,13 @@
 #                        eng/registry.sh start --tls. Without it, TLS is not
 #                        verified and plain HTTP is allowed.
 #   --rebuild            build the images even when the cache has them.
+#   --multi-platform     push dotnet/runtime:10.0 as an image index for two
+#                        platforms, for multi-platform publish tests. The
+#                        second image reuses this machine's layers, so it can
+#                        be inspected and built upon but does not run.
 #   --layout-only DIR    write the OCI image layout to DIR, which must not
 #                        exist, instead of pushing. Its tags are runtime-deps,
-#                        runtime and aspnet.
+#                        runtime, aspnet and runtime-multiplatform (the index).
 #
 # Prints one line per image on stdout: the reference it was pushed to (or
 # DIR:TAG with --layout-only) and the manifest digest. Progress goes to stderr.
@@ -80,6 +86,7 @@ creds=""
 cert_dir=""
 layout_only=""
 rebuild=false
+multi_platform=false
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --creds)
@@ -98,6 +105,7 @@ while [[ $# -gt 0 ]]; do
             shift
             ;;
         --rebuild) rebuild=true ;;
+        --multi-platform) multi_platform=true ;;
         -h|--help) usage; exit 0 ;;
         -*) usage >&2; fail "unknown option '$1'." ;;
         *)
@@ -448,6 +456,8 @@ build_images() {
         --config.env "DOTNET_VERSION=$runtime_version" \
         --config.env "DOTNET_ROOT=/usr/share/dotnet"
 
+    run_step add_second_platform "$out_layout"
+
     run_step umoci tag --image "$out_layout:runtime" aspnet
     run_step umoci unpack --image "$out_layout:aspnet" "$output/aspnet-bundle"
     populate_aspnet "$output/aspnet-bundle/rootfs"
@@ -464,6 +474,70 @@ build_images() {
 
     run_step umoci gc --layout "$out_layout"
     cp "$inputs_file" "$output/inputs.txt"
+}
+
+# Add the tag runtime-multiplatform to LAYOUT: an image index that lists the
+# runtime image and a copy of it for a second architecture. The copy differs
+# only in its config's architecture and variant and shares every layer, so
+# its programs are this machine's: it serves tests that inspect the index or
+# build on top of it, and nothing runs it.
+add_second_platform() {
+    python3 - "$1" "$architecture" <<'PYTHON'
+import hashlib, json, os, sys
+layout, architecture = sys.argv[1], sys.argv[2]
+second_architecture = "amd64" if architecture == "arm64" else "arm64"
+
+def blob_path(digest):
+    algorithm, encoded = digest.split(":")
+    return os.path.join(layout, "blobs", algorithm, encoded)
+
+def read_blob(digest):
+    with open(blob_path(digest), "rb") as blob:
+        return blob.read()
+
+def write_blob(document):
+    data = json.dumps(document, separators=(",", ":")).encode()
+    digest = "sha256:" + hashlib.sha256(data).hexdigest()
+    with open(blob_path(digest), "wb") as blob:
+        blob.write(data)
+    return digest, len(data)
+
+def platform(name):
+    # arm64 gets the variant v8, the platform OciBuild maps linux-arm64 to.
+    return {"architecture": name, "os": "linux", **({"variant": "v8"} if name == "arm64" else {})}
+
+index_path = os.path.join(layout, "index.json")
+with open(index_path) as index_file:
+    layout_index = json.load(index_file)
+runtime = next(m for m in layout_index["manifests"]
+               if m.get("annotations", {}).get("org.opencontainers.image.ref.name") == "runtime")
+manifest = json.loads(read_blob(runtime["digest"]))
+config = json.loads(read_blob(manifest["config"]["digest"]))
+config["architecture"] = second_architecture
+config.pop("variant", None)
+if second_architecture == "arm64":
+    config["variant"] = "v8"
+config_digest, config_size = write_blob(config)
+manifest["config"] = {**manifest["config"], "digest": config_digest, "size": config_size}
+second_digest, second_size = write_blob(manifest)
+
+index = {
+    "schemaVersion": 2,
+    "mediaType": "application/vnd.oci.image.index.v1+json",
+    "manifests": [
+        {"mediaType": runtime["mediaType"], "digest": runtime["digest"], "size": runtime["size"], "platform": platform(architecture)},
+        {"mediaType": runtime["mediaType"], "digest": second_digest, "size": second_size, "platform": platform(second_architecture)},
+    ],
+}
+index_digest, index_size = write_blob(index)
+layout_index["manifests"].append({
+    "mediaType": index["mediaType"], "digest": index_digest, "size": index_size,
+    "annotations": {"org.opencontainers.image.ref.name": "runtime-multiplatform"},
+})
+with open(index_path + ".tmp", "w") as index_file:
+    json.dump(layout_index, index_file)
+os.replace(index_path + ".tmp", index_path)
+PYTHON
 }
 
 # Print the manifest digest of TAG in the layout.
@@ -512,7 +586,7 @@ fi
 
 if [[ -n "$layout_only" ]]; then
     cp -R "$layout" "$layout_only"
-    for tag in runtime-deps runtime aspnet; do
+    for tag in runtime-deps runtime aspnet runtime-multiplatform; do
         echo "$layout_only:$tag $(manifest_digest "$tag")"
     done
     exit 0
@@ -532,9 +606,15 @@ digest_file="$(mktemp)"
 temporary_files+=("$digest_file")
 for tag in runtime-deps runtime aspnet; do
     reference="$registry/dotnet/$tag:$channel"
+    source_tag="$tag"
+    copy_all=()
+    if [[ "$multi_platform" == true && "$tag" == runtime ]]; then
+        source_tag=runtime-multiplatform
+        copy_all=(--all)
+    fi
     # --insecure-policy skips the signature policy, which has nothing to
     # check for a layout that this script has just built.
-    if ! skopeo "${skopeo_options[@]}" --digestfile "$digest_file" "oci:$layout:$tag" "docker://$reference"; then
+    if ! skopeo "${skopeo_options[@]}" "${copy_all[@]}" --digestfile "$digest_file" "oci:$layout:$source_tag" "docker://$reference"; then
         fail "pushing $reference failed (skopeo output above). Check that the registry is running," \
             "and pass --creds or --cert-dir if it requires authentication or TLS verification."
     fi

@@ -3,7 +3,8 @@
 # distribution registry) on 127.0.0.1 for tests and benchmarks.
 #
 # Usage:
-#   eng/registry.sh start DIR [--tls] [--auth USER:PASSWORD]
+#   eng/registry.sh start DIR [--tls [--client-ca]] [--auth USER:PASSWORD]
+#                             [--token-realm URL --token-certs FILE]
 #       Write DIR/config.yml, start the registry on a free port and wait until
 #       GET /v2/ succeeds. Prints the address (127.0.0.1:PORT) as the only line
 #       on stdout and also writes it to DIR/address. The process id goes to
@@ -13,6 +14,15 @@
 #               signed by a throwaway CA whose certificate is DIR/ca.crt
 #               (usable as `skopeo --cert-dir DIR` or `curl --cacert DIR/ca.crt`).
 #       --auth  require HTTP basic authentication with this user and password.
+#       --client-ca  (with --tls) require a client certificate signed by a
+#               second throwaway CA. DIR/client-certs contains client.cert,
+#               client.key and a copy of ca.crt, so it works as a
+#               `--cert-dir` for clients that must present the certificate.
+#       --token-realm URL, --token-certs FILE  require Bearer tokens from the
+#               token service at URL (service "ocibuild-test-registry",
+#               issuer "ocibuild-test-token-service"), signed by a key whose
+#               certificate is in the PEM FILE. The two go together and
+#               exclude --auth.
 #   eng/registry.sh stop DIR [--clean]
 #       Stop the registry started with DIR and remove DIR/pid. Leaves the rest
 #       of DIR in place unless --clean is given, which removes DIR.
@@ -36,7 +46,8 @@ readonly max_bind_attempts=5
 usage() {
     cat <<'EOF'
 Usage:
-  eng/registry.sh start DIR [--tls] [--auth USER:PASSWORD]
+  eng/registry.sh start DIR [--tls [--client-ca]] [--auth USER:PASSWORD]
+                            [--token-realm URL --token-certs FILE]
   eng/registry.sh stop DIR [--clean]
 EOF
 }
@@ -74,6 +85,36 @@ port_in_use() {
     (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
 
+# Make a throwaway CA with certificate CA_CERT and common name CA_NAME, and let
+# it sign one certificate CERT, with key KEY, common name NAME and the X.509
+# extensions in the file EXTENSIONS. The CA's key is deleted afterwards, so
+# nothing else can be signed with it. LABEL names the pair in the error.
+issue_certificate() {
+    local ca_cert="$1" ca_name="$2" key="$3" cert="$4" name="$5" extensions="$6" label="$7"
+    local work
+    work="$(mktemp -d)"
+
+    # EC P-256 keys are fast to generate and accepted by Go's TLS stack, which
+    # both docker-registry and skopeo use.
+    if ! {
+        openssl req -x509 -new -nodes -newkey ec -pkeyopt ec_paramgen_curve:P-256 \
+            -keyout "$work/ca.key" -out "$ca_cert" -days 30 \
+            -subj "/CN=$ca_name" \
+            -addext "basicConstraints=critical,CA:TRUE" \
+            -addext "keyUsage=critical,keyCertSign,cRLSign" &&
+        openssl req -new -nodes -newkey ec -pkeyopt ec_paramgen_curve:P-256 \
+            -keyout "$key" -out "$work/request.csr" \
+            -subj "/CN=$name" &&
+        openssl x509 -req -in "$work/request.csr" -CA "$ca_cert" -CAkey "$work/ca.key" \
+            -CAcreateserial -CAserial "$work/ca.srl" -out "$cert" -days 30 -extfile "$extensions"
+    } > "$work/openssl.log" 2>&1; then
+        cat "$work/openssl.log" >&2
+        rm -rf "$work"
+        fail "openssl failed to create the $label (output above)."
+    fi
+    rm -rf "$work"
+}
+
 make_tls_files() {
     local dir="$1"
     local tls_dir="$dir/tls"
@@ -87,29 +128,31 @@ keyUsage = critical, digitalSignature, keyEncipherment
 extendedKeyUsage = serverAuth
 subjectAltName = DNS:localhost, IP:127.0.0.1
 EOF
+    issue_certificate "$dir/ca.crt" "OciBuild test registry CA" "$tls_dir/server.key" "$tls_dir/server.crt" \
+        localhost "$extensions" "test CA and server certificate in $tls_dir"
+    rm -f "$extensions"
+}
 
-    # EC P-256 keys are fast to generate and accepted by Go's TLS stack, which
-    # both docker-registry and skopeo use.
-    local openssl_log="$tls_dir/openssl.log"
-    if ! {
-        openssl req -x509 -new -nodes -newkey ec -pkeyopt ec_paramgen_curve:P-256 \
-            -keyout "$tls_dir/ca.key" -out "$dir/ca.crt" -days 30 \
-            -subj "/CN=OciBuild test registry CA" \
-            -addext "basicConstraints=critical,CA:TRUE" \
-            -addext "keyUsage=critical,keyCertSign,cRLSign" &&
-        openssl req -new -nodes -newkey ec -pkeyopt ec_paramgen_curve:P-256 \
-            -keyout "$tls_dir/server.key" -out "$tls_dir/server.csr" \
-            -subj "/CN=localhost" &&
-        openssl x509 -req -in "$tls_dir/server.csr" -CA "$dir/ca.crt" -CAkey "$tls_dir/ca.key" \
-            -CAcreateserial -out "$tls_dir/server.crt" -days 30 -extfile "$extensions"
-    } > "$openssl_log" 2>&1; then
-        cat "$openssl_log" >&2
-        fail "openssl failed to create the test CA and server certificate in $tls_dir (output above)."
-    fi
+# Make a second throwaway CA that signs one client certificate, and put the
+# certificate, its key and the server's CA into DIR/client-certs, the layout
+# of a containers-certs.d(5) folder.
+make_client_certificates() {
+    local dir="$1"
+    local tls_dir="$dir/tls"
+    local client_dir="$dir/client-certs"
+    mkdir -p "$client_dir"
+    chmod 700 "$client_dir"
 
-    # The CA is only needed to sign this one certificate, so its key goes away
-    # and nothing else can be signed with it.
-    rm -f "$tls_dir/ca.key" "$tls_dir/server.csr" "$dir/ca.srl" "$tls_dir/ca.srl" "$extensions" "$openssl_log"
+    local extensions="$tls_dir/client.ext"
+    cat > "$extensions" <<'EOF'
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature
+extendedKeyUsage = clientAuth
+EOF
+    issue_certificate "$tls_dir/client-ca.crt" "OciBuild test client CA" "$client_dir/client.key" "$client_dir/client.cert" \
+        ocibuild-test-client "$extensions" "client CA and client certificate in $client_dir"
+    rm -f "$extensions"
+    cp "$dir/ca.crt" "$client_dir/ca.crt"
 }
 
 make_htpasswd() {
@@ -132,7 +175,7 @@ make_htpasswd() {
 }
 
 write_config() {
-    local dir="$1" port="$2" tls="$3" auth="$4"
+    local dir="$1" port="$2" tls="$3" auth="$4" client_ca="$5" token_realm="$6" token_certs="$7"
     local config="$dir/config.yml"
     # The registry signs upload state with this secret. Setting a random one
     # here avoids the warning the registry logs when it generates its own.
@@ -166,12 +209,28 @@ EOF
     key: $dir/tls/server.key
 EOF
         fi
+        if [[ "$client_ca" == true ]]; then
+            cat <<EOF
+    clientcas:
+      - $dir/tls/client-ca.crt
+EOF
+        fi
         if [[ -n "$auth" ]]; then
             cat <<EOF
 auth:
   htpasswd:
     realm: ocibuild-test-registry
     path: $dir/htpasswd
+EOF
+        fi
+        if [[ -n "$token_realm" ]]; then
+            cat <<EOF
+auth:
+  token:
+    realm: $token_realm
+    service: ocibuild-test-registry
+    issuer: ocibuild-test-token-service
+    rootcertbundle: $token_certs
 EOF
         fi
     } > "$config"
@@ -198,13 +257,16 @@ owns_listener() {
 
 # Print the HTTP status of GET /v2/, or 000 when the request gets no response.
 probe_status() {
-    local dir="$1" port="$2" tls="$3"
+    local dir="$1" port="$2" tls="$3" client_ca="$4"
     local url="http://127.0.0.1:$port/v2/"
     local curl_tls=()
     if [[ "$tls" == true ]]; then
         url="https://127.0.0.1:$port/v2/"
         # Verify against the test CA, which also checks the certificate we made.
         curl_tls=(--cacert "$dir/ca.crt")
+        if [[ "$client_ca" == true ]]; then
+            curl_tls+=(--cert "$dir/client-certs/client.cert" --key "$dir/client-certs/client.key")
+        fi
     fi
     curl --silent --output /dev/null --write-out '%{http_code}' --max-time 2 \
         --noproxy '*' "${curl_tls[@]}" "$url" 2>/dev/null || true
@@ -221,7 +283,7 @@ stop_starting_registry() {
 }
 
 start() {
-    local dir="" tls=false auth=""
+    local dir="" tls=false auth="" client_ca=false token_realm="" token_certs=""
     while [[ $# -gt 0 ]]; do
         case "$1" in
             --tls) tls=true ;;
@@ -231,6 +293,17 @@ start() {
                 shift
                 ;;
             --auth=*) auth="${1#--auth=}" ;;
+            --client-ca) client_ca=true ;;
+            --token-realm)
+                [[ $# -ge 2 ]] || fail "--token-realm requires a URL."
+                token_realm="$2"
+                shift
+                ;;
+            --token-certs)
+                [[ $# -ge 2 ]] || fail "--token-certs requires a PEM file."
+                token_certs="$2"
+                shift
+                ;;
             -*) usage >&2; fail "unknown option '$1' for start." ;;
             *)
                 [[ -z "$dir" ]] || { usage >&2; fail "start takes one DIR, got '$dir' and '$1'."; }
@@ -240,6 +313,14 @@ start() {
         shift
     done
     [[ -n "$dir" ]] || { usage >&2; fail "start requires a DIR."; }
+    [[ "$client_ca" == false || "$tls" == true ]] || fail "--client-ca requires --tls."
+    [[ ( -z "$token_realm" && -z "$token_certs" ) || ( -n "$token_realm" && -n "$token_certs" ) ]] ||
+        fail "--token-realm and --token-certs go together; give both or neither."
+    [[ -z "$token_realm" || -z "$auth" ]] || fail "--token-realm and --auth exclude each other, because the registry has one auth method."
+    if [[ -n "$token_certs" ]]; then
+        [[ -r "$token_certs" ]] || fail "--token-certs file '$token_certs' is not readable."
+        token_certs="$(realpath -- "$token_certs")"
+    fi
 
     [[ -x "$registry_binary" ]] ||
         fail "$registry_binary not found; it comes with the docker-registry package. Run eng/install-prereqs.sh."
@@ -264,10 +345,13 @@ start() {
         rm -f "$dir/pid"
     fi
     rm -f "$dir/address" "$dir/ca.crt" "$dir/htpasswd"
-    rm -rf "$dir/tls"
+    rm -rf "$dir/tls" "$dir/client-certs"
 
     if [[ "$tls" == true ]]; then
         make_tls_files "$dir"
+    fi
+    if [[ "$client_ca" == true ]]; then
+        make_client_certificates "$dir"
     fi
     if [[ -n "$auth" ]]; then
         make_htpasswd "$dir" "$auth"
@@ -295,7 +379,7 @@ start() {
             continue
         fi
 
-        write_config "$dir" "$port" "$tls" "$auth"
+        write_config "$dir" "$port" "$tls" "$auth" "$client_ca" "$token_realm" "$token_certs"
         : > "$log"
         # setsid puts the registry in its own session, so a Ctrl-C or hangup
         # meant for the caller's terminal does not stop it.
@@ -306,8 +390,8 @@ start() {
         local deadline=$(( SECONDS + timeout ))
         local status="" port_taken=false
         while (( SECONDS <= deadline )) && kill -0 "$starting_pid" 2>/dev/null; do
-            status="$(probe_status "$dir" "$port" "$tls")"
-            if [[ "$status" == 200 || ( -n "$auth" && "$status" == 401 ) ]]; then
+            status="$(probe_status "$dir" "$port" "$tls" "$client_ca")"
+            if [[ "$status" == 200 || ( -n "$auth$token_realm" && "$status" == 401 ) ]]; then
                 if ! owns_listener "$starting_pid" "$port"; then
                     port_taken=true
                     break

@@ -11,12 +11,15 @@ namespace OciBuild.Cli;
 /// <summary>What one verb works with: the local store, a logger and the registry settings from its flags.</summary>
 internal sealed class CliSession : IDisposable
 {
-    private CliSession(LocalImageStore store, ILogger logger, bool debug, TransportContext transport)
+    private readonly Lazy<RegistryOptionsFactory> _registryOptions;
+
+    private CliSession(LocalImageStore store, ILogger logger, bool debug, TransportContext transport, Lazy<RegistryOptionsFactory> registryOptions)
     {
         Store = store;
         Logger = logger;
         Debug = debug;
         Transport = transport;
+        _registryOptions = registryOptions;
     }
 
     public LocalImageStore Store { get; }
@@ -26,6 +29,9 @@ internal sealed class CliSession : IDisposable
     public bool Debug { get; }
 
     public TransportContext Transport { get; }
+
+    /// <summary>The registries.conf settings, read on first use.</summary>
+    public RegistriesConfiguration RegistriesConfiguration => _registryOptions.Value.Configuration;
 
     public static CliSession Create(ParseResult parseResult, RegistryFlags? registryFlags = null)
     {
@@ -41,8 +47,11 @@ internal sealed class CliSession : IDisposable
             _ = registryOptions.Value;
         }
 
-        var transport = new TransportContext(store, registry => registryOptions.Value.Create(registry), logger);
-        return new CliSession(store, logger, debug, transport);
+        var transport = new TransportContext(store, registry => registryOptions.Value.Create(registry), logger)
+        {
+            DockerHost = registryFlags?.DaemonHost is { } daemonHost ? parseResult.GetValue(daemonHost) : null,
+        };
+        return new CliSession(store, logger, debug, transport, registryOptions);
     }
 
     /// <summary>Makes the per-registry settings from the verb's flags over registries.conf, certs.d and stored credentials.</summary>

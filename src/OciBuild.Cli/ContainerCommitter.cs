@@ -39,7 +39,7 @@ internal static class ContainerCommitter
         var changes = await ListChangesAsync(store, container, config, baseLayers, cancellationToken).ConfigureAwait(false);
         foreach (string skipped in changes.Changes.Skipped)
         {
-            logger.LogWarning("skipping /{Path}: sockets, FIFOs and device nodes cannot be committed", skipped);
+            logger.LogWarning("skipping /{Path}: a socket cannot be stored in a layer", skipped);
         }
 
         string? layerPath = null;
@@ -49,14 +49,11 @@ internal static class ContainerCommitter
             if (changes.Changes.Files.Count > 0)
             {
                 layerPath = store.NewTemporaryPath(".tar.gz");
-                // TODO: LayerBuilder writes every entry as root with mode 0755 or 0644, as publishing wants, so
-                // a commit loses the owners and modes of changed files (a copied-up /tmp becomes 0755). It
-                // needs per-entry owner and mode in LayerFile, which the layer builder does not offer yet.
-                var options = new LayerOptions { DestinationDirectory = "/", ModificationTime = LayerTime() };
+                var (files, options) = PlanLayer(changes.Changes.Files);
                 BuiltLayer layer;
                 await using (var output = new FileStream(layerPath, FileMode.CreateNew, FileAccess.Write))
                 {
-                    layer = await LayerBuilder.BuildAsync(changes.Changes.Files, options, output, cancellationToken).ConfigureAwait(false);
+                    layer = await LayerBuilder.BuildAsync(files, options, output, cancellationToken).ConfigureAwait(false);
                 }
 
                 logger.LogInformation("built layer {Digest} ({Size} bytes) from {Count} changed paths", layer.Digest, layer.Size, changes.Changes.Files.Count);
@@ -116,11 +113,21 @@ internal static class ContainerCommitter
         }
     }
 
-    /// <summary>The new layer's file times: <c>SOURCE_DATE_EPOCH</c> when set, for reproducible layers, else now.</summary>
-    private static DateTimeOffset LayerTime()
+    /// <summary>
+    /// Keeps each changed path's owner, mode and modification time from the rootfs. When
+    /// <c>SOURCE_DATE_EPOCH</c> is set, every entry gets that time instead, so that the same changes give
+    /// the same layer. Whiteouts, which have no file of their own, get that time or the time of the commit.
+    /// </summary>
+    private static (IReadOnlyList<LayerFile> Files, LayerOptions Options) PlanLayer(IReadOnlyList<LayerFile> changed)
     {
         string? epoch = Environment.GetEnvironmentVariable("SOURCE_DATE_EPOCH");
-        return long.TryParse(epoch, out long seconds) && seconds >= 0 ? DateTimeOffset.FromUnixTimeSeconds(seconds) : DateTimeOffset.UtcNow;
+        if (long.TryParse(epoch, out long seconds) && seconds >= 0)
+        {
+            var epochTimed = changed.Select(f => f.Metadata is null ? f : f with { Metadata = f.Metadata with { ModificationTime = null } }).ToList();
+            return (epochTimed, new LayerOptions { DestinationDirectory = "/", ModificationTime = DateTimeOffset.FromUnixTimeSeconds(seconds) });
+        }
+
+        return (changed, new LayerOptions { DestinationDirectory = "/", ModificationTime = DateTimeOffset.UtcNow });
     }
 
     private sealed record ListedChanges(ContainerChanges Changes, string? PristineRootfs) : IDisposable

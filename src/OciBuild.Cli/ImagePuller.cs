@@ -4,6 +4,7 @@ using OciBuild.Core.Errors;
 using OciBuild.Storage;
 using OciBuild.Transport;
 using OciBuild.Transport.Archive;
+using OciBuild.Transport.Configuration;
 
 namespace OciBuild.Cli;
 
@@ -28,7 +29,9 @@ internal static class ImagePuller
 {
     /// <summary>
     /// Copies the image at <paramref name="location"/> into the local store. The pull policy applies to
-    /// registry names only: an image from a file, folder or Docker engine is always copied.
+    /// registry names only: an image from a file, folder or Docker engine is always copied. A name
+    /// without a registry is looked up in the local store first, then pulled from the registries that
+    /// <see cref="ShortNameCandidates"/> lists.
     /// </summary>
     public static async Task<StoredImage> PullAsync(CliSession session, ImageLocation location, PullPolicy policy, CancellationToken cancellationToken)
     {
@@ -54,7 +57,51 @@ internal static class ImagePuller
             throw new NotFoundException(ErrorCodes.ImageNotFound, $"image {location.Text} not found in the local store at {session.Store.Root}");
         }
 
+        if (IsShortName(location))
+        {
+            return await PullShortNameAsync(session, location.Text, cancellationToken).ConfigureAwait(false);
+        }
+
         return await CopyIntoStoreAsync(session, location with { Transport = TransportKind.Registry }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Tells whether <paramref name="location"/> is a name without a transport or a registry, such as <c>app:1</c>.</summary>
+    public static bool IsShortName(ImageLocation location)
+        => location.Transport == TransportKind.Unspecified && !ImageReference.NamesRegistry(location.Text);
+
+    /// <summary>
+    /// Pulls the first candidate of <paramref name="shortName"/> that a registry serves. With several
+    /// candidates, each failure is logged and the next one tried, and one error lists them all at the end.
+    /// </summary>
+    private static async Task<StoredImage> PullShortNameAsync(CliSession session, string shortName, CancellationToken cancellationToken)
+    {
+        var configuration = session.RegistriesConfiguration;
+        var candidates = ShortNameCandidates.Resolve(shortName, configuration);
+        if (candidates.Alias is not null)
+        {
+            session.Logger.LogInformation("{ShortName} is an alias of {Reference} in registries.conf", shortName, candidates.References[0]);
+        }
+
+        var failures = new List<string>();
+        foreach (var reference in candidates.References)
+        {
+            session.Logger.LogInformation("trying {Reference} for {ShortName}", reference, shortName);
+            try
+            {
+                return await CopyIntoStoreAsync(session, new ImageLocation(TransportKind.Registry, reference, reference.ToString()), cancellationToken).ConfigureAwait(false);
+            }
+            catch (OciException e) when (candidates.References.Count > 1)
+            {
+                session.Logger.LogWarning("pulling {Reference} failed: {Message}", reference, e.Message);
+                failures.Add($"{reference} ({e.Message})");
+            }
+        }
+
+        string files = configuration.Files.Count == 0 ? "no registries.conf" : string.Join(", ", configuration.Files);
+        throw new NotFoundException(
+            ErrorCodes.ShortNameNotFound,
+            $"image {shortName} was not found in any of the unqualified-search-registries of {files}: tried {string.Join("; ", failures)}. "
+            + $"Use a fully qualified name such as REGISTRY/{shortName}, or fix the registry list");
     }
 
     private static bool IsRegistryName(ImageLocation location)
@@ -71,7 +118,7 @@ internal static class ImagePuller
 
             using (await session.Store.LockAsync(cancellationToken).ConfigureAwait(false))
             {
-                await new ImageCopier(session.Logger).CopyAsync(source, destination, [name.TagOrDigest], platform: null, cancellationToken).ConfigureAwait(false);
+                await new ImageCopier(session.Logger) { Progress = ConsoleProgress.ForStandardError() }.CopyAsync(source, destination, [name.TagOrDigest], platform: null, cancellationToken).ConfigureAwait(false);
             }
 
             string storedName = name.Tag is null ? $"{name.Name}@{name.Digest}" : $"{name.Name}:{name.Tag}";
@@ -129,6 +176,20 @@ internal static class ImagePuller
     /// </summary>
     private static async Task<bool> IsNewerInRegistryAsync(CliSession session, ImageLocation location, StoredImage stored, CancellationToken cancellationToken)
     {
+        // A short name is checked against the registry the stored image came from. An image that only
+        // this store has (named localhost/...) cannot be newer anywhere else.
+        if (IsShortName(location))
+        {
+            var pulledFrom = stored.Names.Select(n => ImageReference.TryParse(n, out var r) ? r : null)
+                .FirstOrDefault(r => r is not null && r.Registry != Storage.LocalImageStore.LocalRegistry);
+            if (pulledFrom is null)
+            {
+                return false;
+            }
+
+            location = new ImageLocation(TransportKind.Registry, pulledFrom, pulledFrom.ToString());
+        }
+
         var source = await session.Transport.OpenSourceAsync(location with { Transport = TransportKind.Registry }, cancellationToken).ConfigureAwait(false);
         var remote = await ImageCopier.ResolveManifestAsync(source, Core.Platform.Current(), cancellationToken).ConfigureAwait(false);
         bool newer = remote.Digest != stored.Manifest.Digest;

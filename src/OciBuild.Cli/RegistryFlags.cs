@@ -2,11 +2,14 @@ using System.CommandLine;
 
 namespace OciBuild.Cli;
 
-/// <summary>The flags of verbs that talk to registries, created anew for each verb.</summary>
+/// <summary>The flags of verbs that talk to registries and Docker engines, created anew for each verb.</summary>
 internal sealed class RegistryFlags
 {
-    public RegistryFlags(bool withChunkSize = false)
+    /// <param name="withChunkSize">Adds <c>--chunk-size</c>, for verbs that upload blobs.</param>
+    /// <param name="withDaemonHost">Adds <c>--daemon-host</c>, for verbs that take <c>docker-daemon:</c> images.</param>
+    public RegistryFlags(bool withChunkSize = false, bool withDaemonHost = true)
     {
+        DaemonHost = withDaemonHost ? CreateDaemonHost() : null;
         if (withChunkSize)
         {
             ChunkSize = new Option<long>("--chunk-size")
@@ -44,14 +47,28 @@ internal sealed class RegistryFlags
 
     public Option<long>? ChunkSize { get; }
 
+    /// <summary>Null for verbs that read and write no Docker engine. The flag's value is null when it is absent, so that <c>DOCKER_HOST</c> can decide.</summary>
+    public Option<string?>? DaemonHost { get; }
+
     public void AddTo(Command command)
     {
         command.Options.Add(TlsVerify);
         command.Options.Add(Credentials);
         command.Options.Add(CertificateDirectory);
+        if (DaemonHost is not null)
+        {
+            command.Options.Add(DaemonHost);
+        }
+
         if (ChunkSize is not null)
         {
             command.Options.Add(ChunkSize);
         }
     }
+
+    private static Option<string?> CreateDaemonHost() => new("--daemon-host")
+    {
+        Description = "The Docker engine's API socket for docker-daemon: images, as unix:///PATH (default: $DOCKER_HOST, else unix:///var/run/docker.sock)",
+        HelpName = "unix:///PATH",
+    };
 }

@@ -15,9 +15,11 @@ internal static class WorkingContainers
     /// Creates a container from <paramref name="image"/>, or an empty one when it is null (<c>from scratch</c>).
     /// As root, each layer is unpacked once into the store's layer cache and the rootfs is an overlay
     /// over the cached layers, or a copy of them where overlayfs cannot be mounted. Other users get the
-    /// layers extracted straight into the rootfs.
+    /// layers extracted straight into the rootfs. <paramref name="requiredRootfs"/>, when set, forces a
+    /// copy or raises OCIB5110 where an overlay cannot be made.
     /// </summary>
-    public static async Task<ContainerRecord> CreateAsync(LocalImageStore store, StoredImage? image, string imageName, string? requestedName, CancellationToken cancellationToken)
+    public static async Task<ContainerRecord> CreateAsync(
+        LocalImageStore store, StoredImage? image, string imageName, string? requestedName, RootfsKind? requiredRootfs, CancellationToken cancellationToken)
     {
         ImageManifest? manifest = null;
         byte[] configBytes;
@@ -28,7 +30,7 @@ internal static class WorkingContainers
         }
         else
         {
-            manifest = await store.ReadManifestAsync(image.Manifest.Digest, cancellationToken).ConfigureAwait(false);
+            manifest = await store.ReadManifestAsync(image.PlatformManifest.Digest, cancellationToken).ConfigureAwait(false);
             configBytes = await store.Blobs.ReadAllAsync(manifest.Config.Digest, cancellationToken).ConfigureAwait(false);
         }
 
@@ -64,8 +66,12 @@ internal static class WorkingContainers
                     layerDirectories.Add(await store.Layers.EnsureAsync(layer, config.RootFs.DiffIds[i], () => store.Blobs.Open(layer.Digest, layer.Size), layerName, cancellationToken).ConfigureAwait(false));
                 }
 
-                kind = ContainerRootfs.Create(store, id, layerDirectories);
+                kind = ContainerRootfs.Create(store, id, layerDirectories, requiredRootfs);
                 cachedLayers = config.RootFs.DiffIds.ToList();
+            }
+            else if (requiredRootfs == RootfsKind.Overlay)
+            {
+                throw ContainerRootfs.OverlayUnavailable(store.GetContainerRootfs(id), "only root can mount overlayfs");
             }
             else
             {
@@ -79,7 +85,7 @@ internal static class WorkingContainers
                 Name = name,
                 ImageName = imageName,
                 ImageId = manifest?.Config.Digest,
-                ManifestDigest = image?.Manifest.Digest,
+                ManifestDigest = image?.PlatformManifest.Digest,
                 Created = DateTimeOffset.UtcNow,
                 RootfsKind = kind,
                 Layers = cachedLayers,

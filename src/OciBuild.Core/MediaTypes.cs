@@ -10,6 +10,9 @@ public static class MediaTypes
     public const string OciLayerGzip = "application/vnd.oci.image.layer.v1.tar+gzip";
     public const string OciLayerZstd = "application/vnd.oci.image.layer.v1.tar+zstd";
 
+    /// <summary>The empty JSON object <c>{}</c>, the config of artifacts that have no config of their own.</summary>
+    public const string OciEmpty = "application/vnd.oci.empty.v1+json";
+
     public const string DockerManifest = "application/vnd.docker.distribution.manifest.v2+json";
     public const string DockerManifestList = "application/vnd.docker.distribution.manifest.list.v2+json";
     public const string DockerConfig = "application/vnd.docker.container.image.v1+json";

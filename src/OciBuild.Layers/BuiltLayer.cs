@@ -8,7 +8,7 @@ namespace OciBuild.Layers;
 /// <param name="DiffId">sha256 of the uncompressed tar, as listed in the image config's <c>rootfs.diff_ids</c>.</param>
 /// <param name="Digest">sha256 of the compressed blob, as listed in the manifest's layer descriptor.</param>
 /// <param name="Size">Length of the compressed blob in bytes.</param>
-/// <param name="MediaType">The blob's media type, <see cref="MediaTypes.OciLayerGzip"/>.</param>
+/// <param name="MediaType">The blob's media type, <see cref="MediaTypes.OciLayerGzip"/> or <see cref="MediaTypes.OciLayerZstd"/>.</param>
 public sealed record BuiltLayer(Digest DiffId, Digest Digest, long Size, string MediaType)
 {
     /// <summary>Returns the manifest descriptor for this layer.</summary>

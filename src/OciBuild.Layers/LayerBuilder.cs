@@ -15,7 +15,7 @@ public static class LayerBuilder
     private const UnixFileMode AnyExecute = UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
 
     /// <summary>
-    /// Writes <paramref name="files"/> as a gzip-compressed tar to <paramref name="output"/> and
+    /// Writes <paramref name="files"/> as a tar compressed as <see cref="LayerOptions.Compression"/> asks to <paramref name="output"/> and
     /// returns its diff ID, digest and size. Both digests are computed while writing, so the layer
     /// is never held in memory. <paramref name="output"/> stays open.
     /// </summary>
@@ -23,6 +23,7 @@ public static class LayerBuilder
     /// Every entry has the owner and time from <paramref name="options"/> and no user or group name.
     /// Directories get mode 0755, and files get 0644, or 0755 when any execute bit is set on disk or
     /// <see cref="LayerOptions.IsExecutable"/> returns true. Symlinks are stored with mode 0777, as Linux reports them.
+    /// A file with <see cref="LayerFile.Metadata"/> keeps the owner, mode and time set there instead.
     /// </remarks>
     /// <exception cref="Core.Errors.OciException">An option or a file's path or kind is invalid (code OCIB1007).</exception>
     /// <exception cref="IOException">A source file cannot be read or changed while it was read.</exception>
@@ -44,10 +45,10 @@ public static class LayerBuilder
         // The header's OS byte is the build platform's, 3 on Linux.
         // NOTE: the compressed bytes, and so the blob digest, can differ between zlib versions and
         // .NET versions. The diff ID depends only on the files and options.
-        var gzip = new GZipStream(blob, options.CompressionLevel, leaveOpen: true);
-        await using (gzip.ConfigureAwait(false))
+        var compressor = LayerCompressor.Open(blob, options);
+        await using (compressor.ConfigureAwait(false))
         {
-            using var tar = HashingStream.ForWriting(gzip);
+            using var tar = HashingStream.ForWriting(compressor);
             var writer = new UstarWriter(tar, options.UserId, options.GroupId, options.ModificationTime.ToUnixTimeSeconds());
             foreach (var entry in entries)
             {
@@ -58,23 +59,38 @@ public static class LayerBuilder
             diffId = tar.GetDigest();
         }
 
-        // Disposing the gzip stream wrote its trailer, so the blob digest and size are complete now.
+        // Disposing the compressing stream wrote its trailer, so the blob digest and size are complete now.
         await blob.FlushAsync(cancellationToken).ConfigureAwait(false);
-        return new BuiltLayer(diffId, blob.GetDigest(), blob.BytesHashed, MediaTypes.OciLayerGzip);
+        return new BuiltLayer(diffId, blob.GetDigest(), blob.BytesHashed, LayerCompressor.MediaType(options.Compression));
     }
 
     private static async Task WriteEntryAsync(UstarWriter writer, PlannedEntry entry, LayerOptions options, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
 
+        var metadata = entry.File?.Metadata;
         switch (entry.Kind)
         {
             case LayerFileKind.Directory:
-                await writer.WriteDirectoryAsync(entry.ArchiveName, cancellationToken).ConfigureAwait(false);
+                await writer.WriteDirectoryAsync(entry.ArchiveName, metadata, cancellationToken).ConfigureAwait(false);
                 break;
 
             case LayerFileKind.Symlink:
-                await writer.WriteSymlinkAsync(entry.ArchiveName, entry.File!.LinkTarget!, cancellationToken).ConfigureAwait(false);
+                await writer.WriteSymlinkAsync(entry.ArchiveName, entry.File!.LinkTarget!, metadata, cancellationToken).ConfigureAwait(false);
+                break;
+
+            case LayerFileKind.HardLink:
+                await writer.WriteHardLinkAsync(entry.ArchiveName, entry.HardLinkName!, FileMode, metadata, cancellationToken).ConfigureAwait(false);
+                break;
+
+            case LayerFileKind.CharacterDevice or LayerFileKind.BlockDevice or LayerFileKind.Fifo:
+                byte typeFlag = entry.Kind switch
+                {
+                    LayerFileKind.CharacterDevice => TarTypeFlag.CharacterDevice,
+                    LayerFileKind.BlockDevice => TarTypeFlag.BlockDevice,
+                    _ => TarTypeFlag.Fifo,
+                };
+                await writer.WriteNodeAsync(entry.ArchiveName, typeFlag, FileMode, entry.File!.Device, metadata, cancellationToken).ConfigureAwait(false);
                 break;
 
             case LayerFileKind.Whiteout or LayerFileKind.OpaqueWhiteout:
@@ -83,11 +99,11 @@ public static class LayerBuilder
 
             default:
                 var file = entry.File!;
-                int mode = IsExecutable(file, options) ? ExecutableMode : FileMode;
+                int mode = metadata?.Mode is not null || !IsExecutable(file, options) ? FileMode : ExecutableMode;
                 var content = new FileStream(file.SourcePath, System.IO.FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.Asynchronous | FileOptions.SequentialScan);
                 await using (content.ConfigureAwait(false))
                 {
-                    await writer.WriteFileAsync(entry.ArchiveName, mode, content, content.Length, file.SourcePath, cancellationToken).ConfigureAwait(false);
+                    await writer.WriteFileAsync(entry.ArchiveName, mode, content, content.Length, file.SourcePath, metadata, cancellationToken).ConfigureAwait(false);
                 }
 
                 break;

@@ -5,11 +5,15 @@ namespace OciBuild.Layers;
 /// <summary>One tar entry that <see cref="LayerBuilder"/> writes: a path inside the archive and where it comes from.</summary>
 /// <param name="ArchiveName">Path in the archive without a leading or trailing slash, such as <c>app/lib/a.dll</c>.</param>
 /// <param name="File">The caller's file, or null for a directory the builder adds on the way to a file.</param>
-internal sealed record PlannedEntry(string ArchiveName, LayerFileKind Kind, LayerFile? File);
+/// <param name="HardLinkName">For a <see cref="LayerFileKind.HardLink"/>, the archive path of its target; null otherwise.</param>
+internal sealed record PlannedEntry(string ArchiveName, LayerFileKind Kind, LayerFile? File, string? HardLinkName = null);
 
 /// <summary>Checks the caller's files and puts them, with their parent directories, into archive order.</summary>
 internal static class LayerEntryPlan
 {
+    // devmajor and devminor are 7 octal digits in a ustar header.
+    private const int MaxDeviceNumber = 0x1F_FFFF;
+
     /// <summary>
     /// Returns the directories that lead to the destination, then every file and every missing parent
     /// directory in ordinal order of archive path. Parents are added so that a runtime extracting the
@@ -30,6 +34,7 @@ internal static class LayerEntryPlan
         foreach (var entry in byRelativePath.Values.ToList())
         {
             AddParents(entry, byRelativePath);
+            CheckHardLinkTarget(entry, byRelativePath);
         }
 
         string destinationPrefix = string.Join('/', destination);
@@ -41,11 +46,37 @@ internal static class LayerEntryPlan
 
         foreach (var entry in byRelativePath.Values.OrderBy(e => e.ArchiveName, StringComparer.Ordinal))
         {
-            string archiveName = destinationPrefix.Length == 0 ? entry.ArchiveName : destinationPrefix + "/" + entry.ArchiveName;
-            ordered.Add(entry with { ArchiveName = archiveName });
+            ordered.Add(entry with
+            {
+                ArchiveName = Prefix(destinationPrefix, entry.ArchiveName),
+                HardLinkName = entry.Kind == LayerFileKind.HardLink ? Prefix(destinationPrefix, entry.File!.LinkTarget!) : null,
+            });
         }
 
         return ordered;
+    }
+
+    private static string Prefix(string destinationPrefix, string path) => destinationPrefix.Length == 0 ? path : destinationPrefix + "/" + path;
+
+    // A tar reader creates a hard link from the entry it has already extracted, so the target must be a
+    // regular file of this layer that comes earlier in ordinal order.
+    private static void CheckHardLinkTarget(PlannedEntry entry, Dictionary<string, PlannedEntry> byRelativePath)
+    {
+        if (entry.Kind != LayerFileKind.HardLink)
+        {
+            return;
+        }
+
+        string target = entry.File!.LinkTarget!;
+        if (!byRelativePath.TryGetValue(target, out var targetEntry) || targetEntry.Kind != LayerFileKind.File)
+        {
+            throw Invalid(entry.File, $"its hard link target \"{target}\" is not a regular file of the same layer");
+        }
+
+        if (string.CompareOrdinal(target, entry.ArchiveName) >= 0)
+        {
+            throw Invalid(entry.File, $"its hard link target \"{target}\" must sort before the link in ordinal order, so that a tar reader has extracted it first");
+        }
     }
 
     private static void AddParents(PlannedEntry entry, Dictionary<string, PlannedEntry> byRelativePath)
@@ -99,10 +130,17 @@ internal static class LayerEntryPlan
             throw Invalid(file, "a symlink needs a LinkTarget");
         }
 
+        if (file.Kind == LayerFileKind.HardLink && string.IsNullOrEmpty(file.LinkTarget))
+        {
+            throw Invalid(file, "a hard link needs a LinkTarget: the relative path of its file");
+        }
+
         if (file.Kind == LayerFileKind.File && string.IsNullOrEmpty(file.SourcePath))
         {
             throw Invalid(file, "a file needs a SourcePath to read its content from");
         }
+
+        CheckMetadata(file);
 
         string path = file.RelativePath ?? "";
         if (file.Kind is LayerFileKind.Directory or LayerFileKind.OpaqueWhiteout && path.EndsWith('/'))
@@ -117,6 +155,34 @@ internal static class LayerEntryPlan
         }
 
         return path;
+    }
+
+    private static void CheckMetadata(LayerFile file)
+    {
+        if (file.Device.Major < 0 || file.Device.Minor < 0 || file.Device.Major > MaxDeviceNumber || file.Device.Minor > MaxDeviceNumber)
+        {
+            throw Invalid(file, $"invalid device number {file.Device.Major}:{file.Device.Minor}: use major and minor numbers from 0 to {MaxDeviceNumber}, the range of a ustar header");
+        }
+
+        if (file.Metadata is not { } metadata)
+        {
+            return;
+        }
+
+        if (metadata.UserId < 0 || metadata.GroupId < 0)
+        {
+            throw Invalid(file, $"invalid owner {metadata.UserId}:{metadata.GroupId}: user and group IDs must be 0 or greater");
+        }
+
+        if (metadata.Mode is { } mode && ((int)mode & ~0xFFF) != 0)
+        {
+            throw Invalid(file, $"invalid mode {Convert.ToString((int)mode, 8)}: use permission bits with setuid, setgid and sticky, at most 7777 in octal");
+        }
+
+        if (metadata.ModificationTime is { } time && (time < DateTimeOffset.UnixEpoch || time > LayerOptions.MaxModificationTime))
+        {
+            throw Invalid(file, $"invalid modification time {time:O}: use a time from {DateTimeOffset.UnixEpoch:O} to {LayerOptions.MaxModificationTime:O}");
+        }
     }
 
     private static OciException Invalid(LayerFile file, string reason)

@@ -20,4 +20,19 @@ public enum LayerFileKind
     /// Written as the empty file <c>.wh..wh..opq</c> inside that directory (an opaque whiteout).
     /// </summary>
     OpaqueWhiteout,
+
+    /// <summary>
+    /// A second name of the regular file at <see cref="LayerFile.LinkTarget"/>, which must be in the same
+    /// layer and sort before this entry, because a tar reader links to an entry it has already read.
+    /// </summary>
+    HardLink,
+
+    /// <summary>A character device node with <see cref="LayerFile.Device"/>; only root can create one when extracting.</summary>
+    CharacterDevice,
+
+    /// <summary>A block device node with <see cref="LayerFile.Device"/>; only root can create one when extracting.</summary>
+    BlockDevice,
+
+    /// <summary>A named pipe; its content is never read.</summary>
+    Fifo,
 }

@@ -37,12 +37,29 @@ public sealed record LayerOptions
     /// </remarks>
     public CompressionLevel CompressionLevel { get; init; } = CompressionLevel.Optimal;
 
+    /// <summary>The blob's compression, gzip unless set. It decides the layer's media type.</summary>
+    public LayerCompressionFormat Compression { get; init; } = LayerCompressionFormat.Gzip;
+
+    /// <summary>
+    /// Numeric level for <see cref="Compression"/>: 1 to 9 for gzip, where it replaces
+    /// <see cref="CompressionLevel"/>, and 1 to 22 for zstd. Null takes <see cref="CompressionLevel"/>
+    /// for gzip and level 3, zstd's own default, for zstd.
+    /// </summary>
+    public int? CompressionLevelNumber { get; init; }
+
     /// <summary>
     /// Marks files as executable (mode 0755) by their <see cref="LayerFile.RelativePath"/>, in addition
     /// to files whose execute bit is set on disk. It is the only source of execute bits on Windows,
     /// where files have no Unix mode.
     /// </summary>
     public Func<string, bool>? IsExecutable { get; init; }
+
+    /// <summary>
+    /// Returns the levels <see cref="CompressionLevelNumber"/> accepts: zlib's 1 (fastest) to 9 (smallest)
+    /// for gzip, and zstd's positive levels 1 to 22 for zstd. zstd's negative (fast) levels are left out.
+    /// </summary>
+    public static (int Min, int Max) CompressionLevelRange(LayerCompressionFormat format)
+        => format == LayerCompressionFormat.Zstd ? (1, 22) : (1, 9);
 
     /// <summary>Returns <see cref="DestinationDirectory"/> as archive path components, raising an error when it is invalid.</summary>
     internal IReadOnlyList<string> Validate()
@@ -64,6 +81,8 @@ public sealed record LayerOptions
             throw new OciException(ErrorCodes.InvalidArgument, $"invalid layer compression level {(int)CompressionLevel}: use Optimal, Fastest, SmallestSize or NoCompression");
         }
 
+        ValidateCompression();
+
         string destination = DestinationDirectory ?? "";
         if (!destination.StartsWith('/'))
         {
@@ -81,5 +100,24 @@ public sealed record LayerOptions
         }
 
         return components;
+    }
+
+    private void ValidateCompression()
+    {
+        if (!Enum.IsDefined(Compression))
+        {
+            throw new OciException(ErrorCodes.InvalidArgument, $"invalid layer compression {(int)Compression}: use Gzip or Zstd");
+        }
+
+        if (CompressionLevelNumber is not { } level)
+        {
+            return;
+        }
+
+        var (min, max) = CompressionLevelRange(Compression);
+        if (level < min || level > max)
+        {
+            throw new OciException(ErrorCodes.InvalidArgument, $"invalid {Compression} compression level {level}: use {min} to {max}");
+        }
     }
 }

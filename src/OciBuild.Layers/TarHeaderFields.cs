@@ -103,7 +103,11 @@ internal static class TarHeaderFields
 internal static class TarTypeFlag
 {
     public const byte RegularFile = (byte)'0';
+    public const byte HardLink = (byte)'1';
     public const byte Symlink = (byte)'2';
+    public const byte CharacterDevice = (byte)'3';
+    public const byte BlockDevice = (byte)'4';
     public const byte Directory = (byte)'5';
+    public const byte Fifo = (byte)'6';
     public const byte PaxExtendedHeader = (byte)'x';
 }

@@ -5,7 +5,8 @@ namespace OciBuild.Layers;
 
 /// <summary>
 /// Writes a tar stream in the POSIX ustar format, adding a PAX extended header (<c>x</c> entry) only
-/// for the values a ustar header cannot contain. Every entry gets the same owner and time.
+/// for the values a ustar header cannot contain. Every entry gets the owner and time given to the
+/// constructor, unless a <see cref="LayerFileMetadata"/> passed with the entry sets its own.
 /// </summary>
 /// <remarks>
 /// This exists instead of <see cref="System.Formats.Tar.TarWriter"/> because TarWriter puts an
@@ -40,18 +41,42 @@ internal sealed class UstarWriter
 
     /// <summary>Writes a directory entry; <paramref name="name"/> gets its trailing slash here.</summary>
     public Task WriteDirectoryAsync(string name, CancellationToken cancellationToken)
-        => WriteHeaderAsync(name + "/", TarTypeFlag.Directory, 0b111_101_101, size: 0, linkName: null, cancellationToken);
+        => WriteDirectoryAsync(name, metadata: null, cancellationToken);
+
+    /// <summary>Writes a directory entry with mode 0755 unless <paramref name="metadata"/> sets one.</summary>
+    public Task WriteDirectoryAsync(string name, LayerFileMetadata? metadata, CancellationToken cancellationToken)
+        => WriteHeaderAsync(name + "/", TarTypeFlag.Directory, ModeOrDefault(metadata, 0b111_101_101), size: 0, linkName: null, metadata, cancellationToken);
 
     public Task WriteSymlinkAsync(string name, string target, CancellationToken cancellationToken)
-        => WriteHeaderAsync(name, TarTypeFlag.Symlink, 0b111_111_111, size: 0, target, cancellationToken);
+        => WriteSymlinkAsync(name, target, metadata: null, cancellationToken);
+
+    /// <summary>Writes a symlink with mode 0777, as Linux reports every symlink; only the owner and time of <paramref name="metadata"/> apply.</summary>
+    public Task WriteSymlinkAsync(string name, string target, LayerFileMetadata? metadata, CancellationToken cancellationToken)
+        => WriteHeaderAsync(name, TarTypeFlag.Symlink, 0b111_111_111, size: 0, target, metadata, cancellationToken);
+
+    /// <summary>Writes a hard link to <paramref name="target"/>, an archive path written earlier in this stream.</summary>
+    public Task WriteHardLinkAsync(string name, string target, int mode, LayerFileMetadata? metadata, CancellationToken cancellationToken)
+        => WriteHeaderAsync(name, TarTypeFlag.HardLink, ModeOrDefault(metadata, mode), size: 0, target, metadata, cancellationToken);
+
+    /// <summary>Writes a character or block device or a FIFO, whose header carries the device number and no content.</summary>
+    public Task WriteNodeAsync(string name, byte typeFlag, int mode, (int Major, int Minor) device, LayerFileMetadata? metadata, CancellationToken cancellationToken)
+        => WriteHeaderAsync(name, typeFlag, ModeOrDefault(metadata, mode), size: 0, linkName: null, metadata, cancellationToken, device);
 
     /// <summary>
     /// Writes a regular file of exactly <paramref name="length"/> bytes read from <paramref name="content"/>.
     /// </summary>
     /// <exception cref="IOException">The content ended early or went on longer, because the file changed while it was read.</exception>
-    public async Task WriteFileAsync(string name, int mode, Stream content, long length, string sourcePath, CancellationToken cancellationToken)
+    public Task WriteFileAsync(string name, int mode, Stream content, long length, string sourcePath, CancellationToken cancellationToken)
+        => WriteFileAsync(name, mode, content, length, sourcePath, metadata: null, cancellationToken);
+
+    /// <summary>
+    /// Writes a regular file of exactly <paramref name="length"/> bytes, with the owner, time and mode
+    /// of <paramref name="metadata"/> where it sets them and <paramref name="mode"/> otherwise.
+    /// </summary>
+    /// <exception cref="IOException">The content ended early or went on longer, because the file changed while it was read.</exception>
+    public async Task WriteFileAsync(string name, int mode, Stream content, long length, string sourcePath, LayerFileMetadata? metadata, CancellationToken cancellationToken)
     {
-        await WriteHeaderAsync(name, TarTypeFlag.RegularFile, mode, length, linkName: null, cancellationToken).ConfigureAwait(false);
+        await WriteHeaderAsync(name, TarTypeFlag.RegularFile, ModeOrDefault(metadata, mode), length, linkName: null, metadata, cancellationToken).ConfigureAwait(false);
 
         byte[] buffer = ArrayPool<byte>.Shared.Rent(CopyBufferSize);
         try
@@ -90,8 +115,13 @@ internal sealed class UstarWriter
         await _output.WriteAsync(_header, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task WriteHeaderAsync(string name, byte typeFlag, int mode, long size, string? linkName, CancellationToken cancellationToken)
+    private async Task WriteHeaderAsync(
+        string name, byte typeFlag, int mode, long size, string? linkName, LayerFileMetadata? metadata, CancellationToken cancellationToken, (int Major, int Minor) device = default)
     {
+        int userId = metadata?.UserId ?? _userId;
+        int groupId = metadata?.GroupId ?? _groupId;
+        long modificationTime = metadata?.ModificationTime?.ToUnixTimeSeconds() ?? _modificationTime;
+
         byte[] nameBytes = Encoding.UTF8.GetBytes(name);
         byte[] linkBytes = linkName is null ? [] : Encoding.UTF8.GetBytes(linkName);
         bool nameFits = TarHeaderFields.IsAscii(nameBytes) && TarHeaderFields.TrySplitName(nameBytes, NameFieldSize, PrefixFieldSize, out _);
@@ -113,21 +143,21 @@ internal sealed class UstarWriter
             records.Add("size", size.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
 
-        if (_userId > MaxOctal7)
+        if (userId > MaxOctal7)
         {
-            records.Add("uid", _userId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            records.Add("uid", userId.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
 
-        if (_groupId > MaxOctal7)
+        if (groupId > MaxOctal7)
         {
-            records.Add("gid", _groupId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            records.Add("gid", groupId.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
 
         if (!records.IsEmpty)
         {
             byte[] body = records.ToBytes();
             byte[] paxName = TarHeaderFields.ToAsciiFallback(Encoding.UTF8.GetBytes("PaxHeaders/" + LastComponent(name)), NameFieldSize);
-            FillHeader(paxName, TarTypeFlag.PaxExtendedHeader, 0b110_100_100, body.Length, []);
+            FillHeader(paxName, TarTypeFlag.PaxExtendedHeader, 0b110_100_100, body.Length, [], new HeaderOwner(userId, groupId, modificationTime), default);
             await _output.WriteAsync(_header, cancellationToken).ConfigureAwait(false);
             await _output.WriteAsync(body, cancellationToken).ConfigureAwait(false);
             await WritePaddingAsync(body.Length, cancellationToken).ConfigureAwait(false);
@@ -139,11 +169,13 @@ internal sealed class UstarWriter
             typeFlag,
             mode,
             size > MaxOctal11 ? 0 : size,
-            linkFits ? linkBytes : TarHeaderFields.ToAsciiFallback(linkBytes, NameFieldSize));
+            linkFits ? linkBytes : TarHeaderFields.ToAsciiFallback(linkBytes, NameFieldSize),
+            new HeaderOwner(userId, groupId, modificationTime),
+            device);
         await _output.WriteAsync(_header, cancellationToken).ConfigureAwait(false);
     }
 
-    private void FillHeader(byte[] name, byte typeFlag, int mode, long size, byte[] linkName)
+    private void FillHeader(byte[] name, byte typeFlag, int mode, long size, byte[] linkName, HeaderOwner owner, (int Major, int Minor) device)
     {
         Span<byte> header = _header;
         header.Clear();
@@ -160,18 +192,19 @@ internal sealed class UstarWriter
         }
 
         TarHeaderFields.WriteOctal(header.Slice(100, 8), mode);
-        TarHeaderFields.WriteOctal(header.Slice(108, 8), _userId > MaxOctal7 ? 0 : _userId);
-        TarHeaderFields.WriteOctal(header.Slice(116, 8), _groupId > MaxOctal7 ? 0 : _groupId);
+        TarHeaderFields.WriteOctal(header.Slice(108, 8), owner.UserId > MaxOctal7 ? 0 : owner.UserId);
+        TarHeaderFields.WriteOctal(header.Slice(116, 8), owner.GroupId > MaxOctal7 ? 0 : owner.GroupId);
         TarHeaderFields.WriteOctal(header.Slice(124, 12), size);
-        TarHeaderFields.WriteOctal(header.Slice(136, 12), _modificationTime);
+        TarHeaderFields.WriteOctal(header.Slice(136, 12), owner.ModificationTime);
         header[156] = typeFlag;
         linkName.CopyTo(header.Slice(157, NameFieldSize));
         "ustar\0"u8.CopyTo(header.Slice(257, 6));
         "00"u8.CopyTo(header.Slice(263, 2));
 
         // uname and gname stay empty so that the layer does not depend on this machine's user names.
-        TarHeaderFields.WriteOctal(header.Slice(329, 8), 0);
-        TarHeaderFields.WriteOctal(header.Slice(337, 8), 0);
+        // devmajor and devminor are 0 for every entry but a device node.
+        TarHeaderFields.WriteOctal(header.Slice(329, 8), device.Major);
+        TarHeaderFields.WriteOctal(header.Slice(337, 8), device.Minor);
         TarHeaderFields.WriteChecksum(header);
     }
 
@@ -185,6 +218,8 @@ internal sealed class UstarWriter
         }
     }
 
+    private static int ModeOrDefault(LayerFileMetadata? metadata, int mode) => metadata?.Mode is { } set ? (int)set : mode;
+
     private static string LastComponent(string name)
     {
         string trimmed = name.TrimEnd('/');
@@ -194,3 +229,6 @@ internal sealed class UstarWriter
     private static IOException FileChanged(string sourcePath, long expectedLength)
         => new($"{sourcePath} changed while the layer was being built: expected {expectedLength} bytes. Build the layer again when nothing is writing to the file.");
 }
+
+/// <summary>The owner and modification time (in Unix seconds) of one header.</summary>
+internal readonly record struct HeaderOwner(int UserId, int GroupId, long ModificationTime);

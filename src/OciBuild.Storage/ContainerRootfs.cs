@@ -22,12 +22,14 @@ public static class ContainerRootfs
     /// <summary>
     /// Creates the rootfs of a new container over cached layers (bottom first): an overlay when this
     /// process is root and a trial mount succeeds, else a copy of the layers. Returns which one it made.
+    /// <paramref name="required"/> picks one kind instead: <see cref="RootfsKind.Copy"/> never tries
+    /// overlayfs, and <see cref="RootfsKind.Overlay"/> raises OCIB5110 when the trial mount fails.
     /// </summary>
-    public static RootfsKind Create(LocalImageStore store, string containerId, IReadOnlyList<string> layerDirectories)
+    public static RootfsKind Create(LocalImageStore store, string containerId, IReadOnlyList<string> layerDirectories, RootfsKind? required = null)
     {
         string rootfs = store.GetContainerRootfs(containerId);
         Directory.CreateDirectory(rootfs);
-        if (LinuxCalls.IsRoot)
+        if (LinuxCalls.IsRoot && required != RootfsKind.Copy)
         {
             string upper = Directory.CreateDirectory(GetUpperDirectory(store, containerId)).FullName;
             string work = Directory.CreateDirectory(GetWorkDirectory(store, containerId)).FullName;
@@ -40,6 +42,11 @@ public static class ContainerRootfs
 
             Directory.Delete(upper, recursive: true);
             FileTree.Delete(work);
+        }
+
+        if (required == RootfsKind.Overlay)
+        {
+            throw OverlayUnavailable(rootfs, LinuxCalls.IsRoot ? "the trial overlay mount failed" : "only root can mount overlayfs");
         }
 
         LayerMerge.Apply(layerDirectories, rootfs);
@@ -88,6 +95,10 @@ public static class ContainerRootfs
             OverlayMount.Unmount(rootfs);
         }
     }
+
+    /// <summary>Returns the error for a request for an overlay rootfs where none can be made.</summary>
+    public static OciException OverlayUnavailable(string rootfs, string reason)
+        => new(ErrorCodes.OverlayUnavailable, $"the overlay storage driver was requested for {rootfs}, but {reason}. Run as root on a kernel with overlayfs, or use --storage-driver vfs to copy the layers");
 
     // overlayfs needs at least one lower directory, so an image without layers gets an empty one.
     private static IReadOnlyList<string> GetLowerDirectories(LocalImageStore store, string containerId, IReadOnlyList<string> layers)

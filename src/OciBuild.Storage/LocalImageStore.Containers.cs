@@ -95,11 +95,18 @@ public sealed partial class LocalImageStore
         foreach (var entry in ReadIndex().Manifests)
         {
             referenced.Add(entry.Digest);
-            var manifest = await ReadManifestAsync(entry.Digest, cancellationToken).ConfigureAwait(false);
-            referenced.Add(manifest.Config.Digest);
-            referenced.UnionWith(manifest.Layers.Select(l => l.Digest));
-            var config = await ReadConfigAsync(manifest.Config.Digest, cancellationToken).ConfigureAwait(false);
-            usedLayers.UnionWith(config.RootFs.DiffIds);
+            var imageManifests = MediaTypes.IsIndex(entry.MediaType)
+                ? (await ReadIndexBlobAsync(entry.Digest, cancellationToken).ConfigureAwait(false)).Manifests
+                : [entry];
+            foreach (var imageManifest in imageManifests)
+            {
+                referenced.Add(imageManifest.Digest);
+                var manifest = await ReadManifestAsync(imageManifest.Digest, cancellationToken).ConfigureAwait(false);
+                referenced.Add(manifest.Config.Digest);
+                referenced.UnionWith(manifest.Layers.Select(l => l.Digest));
+                var config = await ReadConfigAsync(manifest.Config.Digest, cancellationToken).ConfigureAwait(false);
+                usedLayers.UnionWith(config.RootFs.DiffIds);
+            }
         }
 
         if (OperatingSystem.IsLinux())

@@ -203,9 +203,27 @@ public sealed partial class LocalImageStore
 
     private async Task<StoredImage> DescribeAsync(Descriptor manifestDescriptor, List<string> names, CancellationToken cancellationToken)
     {
-        var manifest = await ReadManifestAsync(manifestDescriptor.Digest, cancellationToken).ConfigureAwait(false);
+        var platformManifest = MediaTypes.IsIndex(manifestDescriptor.MediaType)
+            ? await ReadPlatformEntryAsync(manifestDescriptor.Digest, cancellationToken).ConfigureAwait(false)
+            : manifestDescriptor;
+        var manifest = await ReadManifestAsync(platformManifest.Digest, cancellationToken).ConfigureAwait(false);
         var config = await ReadConfigAsync(manifest.Config.Digest, cancellationToken).ConfigureAwait(false);
         long size = manifest.Config.Size + manifest.Layers.Sum(l => l.Size);
-        return new StoredImage(manifestDescriptor, manifest.Config.Digest, names, config.Created, size);
+        return new StoredImage(manifestDescriptor, manifest.Config.Digest, names, config.Created, size) { PlatformManifest = platformManifest };
+    }
+
+    /// <summary>Returns the entry of a stored index for this machine's platform, else its first entry.</summary>
+    private async Task<Descriptor> ReadPlatformEntryAsync(Digest indexDigest, CancellationToken cancellationToken)
+    {
+        var index = await ReadIndexBlobAsync(indexDigest, cancellationToken).ConfigureAwait(false);
+        return index.FindManifest(Platform.Current())
+               ?? index.Manifests.FirstOrDefault()
+               ?? throw new OciException(ErrorCodes.StoreError, $"the stored index {indexDigest} lists no manifests; remove it with `ocibuild rmi`");
+    }
+
+    internal async Task<ImageIndex> ReadIndexBlobAsync(Digest indexDigest, CancellationToken cancellationToken)
+    {
+        byte[] bytes = await Blobs.ReadAllAsync(indexDigest, cancellationToken).ConfigureAwait(false);
+        return OciJson.Deserialize<ImageIndex>(bytes, $"image index {indexDigest}");
     }
 }

@@ -29,6 +29,9 @@ public sealed class ComputeOciBaseImage : Microsoft.Build.Utilities.Task
 
     public string? RuntimeIdentifier { get; set; }
 
+    /// <summary>The SDK's version (<c>NETCoreSdkVersion</c>); an SDK in preview picks preview tags.</summary>
+    public string? SdkVersion { get; set; }
+
     /// <summary>A tag suffix such as <c>alpine</c> or <c>noble-chiseled</c>; it replaces the inferred one.</summary>
     public string? Family { get; set; }
 
@@ -48,13 +51,12 @@ public sealed class ComputeOciBaseImage : Microsoft.Build.Utilities.Task
             UsesAspNetCore = UsesAspNetCore,
             RuntimeIdentifier = RuntimeIdentifier,
             Family = Family,
+            SdkVersion = SdkVersion,
         });
         Log.LogMessage(MessageImportance.Normal, "inferred base image {0}", BaseImage);
         return true;
     }
 
-    // NOTE: an SDK in preview infers preview tags such as 10.0.0-preview.7; this inference always
-    // uses the stable major.minor tag.
     public static string Infer(BaseImageInputs inputs)
     {
         string repository = (inputs.SelfContained || inputs.PublishAot, inputs.UsesAspNetCore) switch
@@ -65,7 +67,8 @@ public sealed class ComputeOciBaseImage : Microsoft.Build.Utilities.Task
         };
 
         string registry = string.IsNullOrWhiteSpace(inputs.BaseRegistry) ? "mcr.microsoft.com" : inputs.BaseRegistry.Trim().TrimEnd('/');
-        return $"{registry}/{repository}:{inputs.TargetFrameworkVersion}{TagSuffix(inputs)}";
+        string version = BaseImageVersionTag.For(inputs.TargetFrameworkVersion, inputs.SdkVersion);
+        return $"{registry}/{repository}:{version}{TagSuffix(inputs)}";
     }
 
     private static string TagSuffix(BaseImageInputs inputs)
@@ -113,4 +116,6 @@ public sealed record BaseImageInputs
     public string? RuntimeIdentifier { get; init; }
 
     public string? Family { get; init; }
+
+    public string? SdkVersion { get; init; }
 }

@@ -3,6 +3,7 @@ using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
 using OciBuild.Core;
 using OciBuild.Core.Errors;
+using OciBuild.Tasks.Sbom;
 using OciBuild.Transport.Building;
 
 namespace OciBuild.Tasks;
@@ -93,7 +94,21 @@ public sealed class CreateOciImage : Microsoft.Build.Utilities.Task, ICancelable
 
     public string? RuntimeIdentifier { get; set; }
 
-    public bool TlsVerify { get; set; } = true;
+    /// <summary>
+    /// One item per runtime identifier of a multi-platform publish (item spec: the runtime identifier),
+    /// with the metadata PublishDirectory, BaseImage, AppHostName, AssemblyFileName and
+    /// LayerCacheDirectory of its inner build. Two or more items build an image index.
+    /// </summary>
+    public ITaskItem[] PlatformImages { get; set; } = [];
+
+    /// <summary>The inner builds' publish items, each with the metadata OciRuntimeIdentifier.</summary>
+    public ITaskItem[] PlatformPublishFiles { get; set; } = [];
+
+    /// <summary>
+    /// <c>true</c> or <c>false</c> for every registry. Empty lets registries.conf mark a registry insecure
+    /// and verifies the others. It is a string because a bool parameter cannot tell unset from false.
+    /// </summary>
+    public string? TlsVerify { get; set; }
 
     public string? Credentials { get; set; }
 
@@ -102,6 +117,21 @@ public sealed class CreateOciImage : Microsoft.Build.Utilities.Task, ICancelable
     public long ChunkSize { get; set; }
 
     public string? LocalStore { get; set; }
+
+    /// <summary><c>gzip</c> (default) or <c>zstd</c>.</summary>
+    public string? LayerCompression { get; set; }
+
+    /// <summary>1 to 9 for gzip, 1 to 22 for zstd; empty keeps the compression's default.</summary>
+    public string? LayerCompressionLevel { get; set; }
+
+    /// <summary><c>true</c> or <c>false</c>; empty attaches an SBOM to registry pushes only.</summary>
+    public string? Sbom { get; set; }
+
+    /// <summary>The project's obj/project.assets.json, which lists the NuGet packages for the SBOM.</summary>
+    public string? ProjectAssetsFile { get; set; }
+
+    /// <summary>The published target framework, which picks the restore target in <see cref="ProjectAssetsFile"/>.</summary>
+    public string? TargetFramework { get; set; }
 
     [Output]
     public ITaskItem[] GeneratedImages { get; private set; } = [];
@@ -126,19 +156,21 @@ public sealed class CreateOciImage : Microsoft.Build.Utilities.Task, ICancelable
             var result = publisher.PublishAsync(request, _cancellation.Token).GetAwaiter().GetResult();
 
             GeneratedManifestDigest = result.ManifestDigest.ToString();
-            GeneratedImageId = result.ConfigDigest.ToString();
+            GeneratedImageId = result.ConfigDigest?.ToString() ?? "";
             GeneratedManifestMediaType = result.ManifestMediaType;
             GeneratedImages = result.References.Select(r => (ITaskItem)new TaskItem(r, new Dictionary<string, string>
             {
                 ["ManifestDigest"] = GeneratedManifestDigest,
                 ["ImageId"] = GeneratedImageId,
+                ["ManifestMediaType"] = GeneratedManifestMediaType,
             })).ToArray();
+            string platforms = request.Platforms.Count > 0 ? $" for {string.Join(", ", request.Platforms.Select(p => p.Platform))}" : "";
             foreach (string reference in result.References)
             {
-                string verb = !string.IsNullOrWhiteSpace(ArchiveOutputPath) ? "Wrote image archive {0} ({1})"
-                    : string.IsNullOrWhiteSpace(Registry) ? "Stored image {0} in the local store ({1})"
-                    : "Pushed image {0} ({1})";
-                Log.LogMessage(MessageImportance.High, verb, reference, GeneratedManifestDigest);
+                string verb = !string.IsNullOrWhiteSpace(ArchiveOutputPath) ? "Wrote image archive {0} ({1}){2}"
+                    : string.IsNullOrWhiteSpace(Registry) ? "Stored image {0} in the local store ({1}){2}"
+                    : "Pushed image {0} ({1}){2}";
+                Log.LogMessage(MessageImportance.High, verb, reference, GeneratedManifestDigest, platforms);
             }
 
             if (!string.IsNullOrWhiteSpace(DigestFile))
@@ -199,6 +231,7 @@ public sealed class CreateOciImage : Microsoft.Build.Utilities.Task, ICancelable
             labels[name] = value;
         }
 
+        var (compression, compressionLevel) = LayerCompressionSetting.Parse(LayerCompression, LayerCompressionLevel);
         var settings = new ImageSettings
         {
             WorkingDirectory = workingDirectory,
@@ -229,16 +262,52 @@ public sealed class CreateOciImage : Microsoft.Build.Utilities.Task, ICancelable
             LayerCacheDirectory = string.IsNullOrWhiteSpace(LayerCacheDirectory) ? null : Path.GetFullPath(LayerCacheDirectory),
             AppHostName = AppHostName,
             AssemblyFileName = AssemblyFileName,
-            Platform = PlatformFromRuntimeIdentifier(RuntimeIdentifier),
-            TlsVerify = TlsVerify,
+            Platform = string.IsNullOrWhiteSpace(RuntimeIdentifier) ? Platform.Current() : RuntimeIdentifierPlatforms.FromRuntimeIdentifier(RuntimeIdentifier),
+            Platforms = CreatePlatformPublishes(),
+            TlsVerify = ParseTlsVerify(TlsVerify),
             Credentials = Credentials,
             CertificateDirectory = string.IsNullOrEmpty(CertificateDirectory) ? null : Path.GetFullPath(CertificateDirectory),
             ChunkSize = ChunkSize,
             ArchiveOutputPath = string.IsNullOrWhiteSpace(ArchiveOutputPath) ? null : Path.GetFullPath(ArchiveOutputPath.Trim()),
             DockerArchive = string.Equals(ArchiveFormat?.Trim(), "docker", StringComparison.OrdinalIgnoreCase),
             LocalStoreRoot = string.IsNullOrEmpty(LocalStore) ? null : Path.GetFullPath(LocalStore),
+            LayerCompression = compression,
+            LayerCompressionLevel = compressionLevel,
+            Sbom = CreateSbomRequest(),
         };
     }
+
+    /// <summary>Returns what the SBOM needs, or null when <c>OciSbom</c> is false or unset without a registry.</summary>
+    private SbomRequest? CreateSbomRequest()
+    {
+        bool enabled = Sbom?.Trim().ToLowerInvariant() switch
+        {
+            null or "" => !string.IsNullOrWhiteSpace(Registry) && string.IsNullOrWhiteSpace(ArchiveOutputPath),
+            "true" => true,
+            "false" => false,
+            _ => throw new OciException(ErrorCodes.InvalidSbomSetting, $"OciSbom=\"{Sbom}\" is invalid; use true (attach an SPDX SBOM to the pushed image), false, or leave it unset to attach one to registry pushes only"),
+        };
+        if (!enabled)
+        {
+            return null;
+        }
+
+        if (string.IsNullOrWhiteSpace(ProjectAssetsFile))
+        {
+            throw new OciException(ErrorCodes.ProjectAssetsMissing, "the SBOM needs the project's restore result, but ProjectAssetsFile is empty; publish an SDK-style project that uses PackageReference, or set OciSbom=false");
+        }
+
+        return new SbomRequest(Path.GetFullPath(ProjectAssetsFile), TargetFramework, string.IsNullOrWhiteSpace(RuntimeIdentifier) ? null : RuntimeIdentifier);
+    }
+
+    // The words MSBuild accepts for a bool parameter, without its "!" negations.
+    internal static bool? ParseTlsVerify(string? value) => value?.Trim().ToLowerInvariant() switch
+    {
+        null or "" => null,
+        "true" or "yes" or "on" => true,
+        "false" or "no" or "off" => false,
+        _ => throw new OciException(ErrorCodes.InvalidArgument, $"OciTlsVerify=\"{value}\" is invalid; use true, false, or leave it unset so that registries.conf decides"),
+    };
 
     private static bool ParseLayerStrategy(string? strategy) => strategy?.Trim().ToLowerInvariant() switch
     {
@@ -302,26 +371,29 @@ public sealed class CreateOciImage : Microsoft.Build.Utilities.Task, ICancelable
         return result;
     }
 
-    /// <summary>Maps a .NET runtime identifier such as linux-x64 to the image platform linux/amd64.</summary>
-    internal static Platform PlatformFromRuntimeIdentifier(string? runtimeIdentifier)
+    private IReadOnlyList<PlatformPublish> CreatePlatformPublishes()
     {
-        if (string.IsNullOrEmpty(runtimeIdentifier))
+        var publishes = new List<PlatformPublish>();
+        foreach (var item in PlatformImages)
         {
-            return Platform.Current();
+            string runtimeIdentifier = item.ItemSpec.Trim();
+            string? Metadata(string name) => item.GetMetadata(name) is { Length: > 0 } value ? value : null;
+            string publishDirectory = Metadata("PublishDirectory")
+                ?? throw new OciException(ErrorCodes.NoPublishOutput, $"the inner build for {runtimeIdentifier} returned no publish folder; check that its Publish target ran");
+            var publishFiles = PlatformPublishFiles.Where(f => f.GetMetadata("OciRuntimeIdentifier") == runtimeIdentifier);
+            publishes.Add(new PlatformPublish
+            {
+                RuntimeIdentifier = runtimeIdentifier,
+                Platform = RuntimeIdentifierPlatforms.FromRuntimeIdentifier(runtimeIdentifier),
+                PublishDirectory = Path.GetFullPath(publishDirectory),
+                BaseImage = Metadata("BaseImage"),
+                FileKinds = PublishFileClassifier.Classify(publishFiles, "OciSourceProjectFile"),
+                LayerCacheDirectory = Metadata("LayerCacheDirectory") is { } cache ? Path.GetFullPath(cache) : null,
+                AppHostName = Metadata("AppHostName"),
+                AssemblyFileName = Metadata("AssemblyFileName"),
+            });
         }
 
-        string architecture = runtimeIdentifier[(runtimeIdentifier.LastIndexOf('-') + 1)..] switch
-        {
-            "x64" => "amd64",
-            "arm64" => "arm64",
-            "arm" => "arm",
-            "x86" => "386",
-            "s390x" => "s390x",
-            "ppc64le" => "ppc64le",
-            "riscv64" => "riscv64",
-            "loongarch64" => "loong64",
-            var other => throw new OciException(ErrorCodes.InvalidArgument, $"runtime identifier {runtimeIdentifier} has an architecture ({other}) that container images do not use"),
-        };
-        return new Platform { Os = "linux", Architecture = architecture, Variant = architecture == "arm" ? "v7" : null };
+        return publishes;
     }
 }

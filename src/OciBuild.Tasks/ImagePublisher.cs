@@ -3,6 +3,7 @@ using OciBuild.Core;
 using OciBuild.Core.Errors;
 using OciBuild.Layers;
 using OciBuild.Storage;
+using OciBuild.Tasks.Sbom;
 using OciBuild.Transport;
 using OciBuild.Transport.Building;
 using OciBuild.Transport.Configuration;
@@ -24,14 +25,26 @@ public sealed class ImagePublisher
         _logger = logger;
     }
 
+    /// <summary>
+    /// Builds the image, or one image per entry of <see cref="PublishRequest.Platforms"/> and an index
+    /// over them, and writes it to the destination under every tag.
+    /// </summary>
     public async Task<PublishResult> PublishAsync(PublishRequest request, CancellationToken cancellationToken)
     {
-        ValidatePublishDirectory(request.PublishDirectory);
+        var imageRequests = request.ForEachPlatform();
+        foreach (var imageRequest in imageRequests)
+        {
+            ValidatePublishDirectory(imageRequest.PublishDirectory);
+        }
+
+        if (request.Platforms.Count > 0)
+        {
+            PlatformPublishValidator.Validate(request);
+        }
+
         var credentials = string.IsNullOrEmpty(request.Credentials) ? null : RegistryCredentials.Parse(request.Credentials);
         var destination = DestinationLocation(request);
         var store = new LocalImageStore(request.LocalStoreRoot ?? StorePaths.DefaultRoot());
-        // TODO: OciTlsVerify always has a value because the props default it to true, so registries.conf
-        // "insecure" entries do not apply to MSBuild publishes yet. That needs the property to be tri-state.
         var environment = UserEnvironment.Current;
         var registryOptions = new RegistryOptionsFactory(environment, RegistriesConfiguration.Load(environment), _logger)
         {
@@ -45,38 +58,42 @@ public sealed class ImagePublisher
         };
         using var context = new TransportContext(store, registryOptions.Create, _logger);
 
-        IImageSource? baseImage = null;
-        if (!string.IsNullOrEmpty(request.BaseImage) && request.BaseImage != "scratch")
-        {
-            baseImage = await context.OpenSourceAsync(ImageLocation.Parse(request.BaseImage), cancellationToken).ConfigureAwait(false);
-        }
-
         // Without a cache folder the layers live in a temporary one for the length of this publish.
-        string? temporaryCache = request.LayerCacheDirectory is null ? Directory.CreateTempSubdirectory("ocibuild-layers-").FullName : null;
+        var caches = new Dictionary<string, LayerCache>(StringComparer.Ordinal);
+        var temporaryCaches = new List<string>();
         try
         {
-            var cache = new LayerCache(request.LayerCacheDirectory ?? temporaryCache!, _logger);
-            var layers = await BuildLayersAsync(request, cache, cancellationToken).ConfigureAwait(false);
-            var (entrypoint, cmd) = request.StartCommand.Resolve(DefaultAppCommand(request));
-            var settings = request.Settings with { Entrypoint = entrypoint, Cmd = cmd };
-            var image = await ImageBuilder.BuildAsync(baseImage, request.BaseImage, request.Platform, settings, layers, cancellationToken).ConfigureAwait(false);
+            var baseImages = new Dictionary<string, IImageSource?>(StringComparer.Ordinal);
+            var images = new List<BuiltImage>();
+            foreach (var imageRequest in imageRequests)
+            {
+                var baseImage = await OpenBaseImageAsync(context, imageRequest.BaseImage, baseImages, cancellationToken).ConfigureAwait(false);
+                string cacheDirectory = imageRequest.LayerCacheDirectory ?? TemporaryCache(temporaryCaches);
+                if (!caches.TryGetValue(cacheDirectory, out var cache))
+                {
+                    cache = new LayerCache(cacheDirectory, _logger);
+                    caches[cacheDirectory] = cache;
+                }
 
+                var layers = await BuildLayersAsync(imageRequest, cache, cancellationToken).ConfigureAwait(false);
+                var (entrypoint, cmd) = imageRequest.StartCommand.Resolve(DefaultAppCommand(imageRequest));
+                var settings = imageRequest.Settings with { Entrypoint = entrypoint, Cmd = cmd };
+                images.Add(await ImageBuilder.BuildAsync(baseImage, imageRequest.BaseImage, imageRequest.Platform, settings, layers, cancellationToken).ConfigureAwait(false));
+            }
+
+            var sbom = PrepareSbom(request, destination);
             var target = context.OpenDestination(destination);
-            var copier = new ImageCopier(_logger);
-            CopyResult result;
+            PublishResult result;
             try
             {
-                if (destination.Transport == TransportKind.LocalStore)
-                {
-                    using var storeLock = await store.LockAsync(cancellationToken).ConfigureAwait(false);
-                    result = await copier.CopyAsync(image, target, request.Tags, request.Platform, cancellationToken).ConfigureAwait(false);
-                }
-                else
-                {
-                    // A docker-archive names its one image inside the location; an OCI archive takes every tag.
-                    IReadOnlyList<string> tags = destination.Transport == TransportKind.DockerArchive ? [destination.Tag] : request.Tags;
-                    result = await copier.CopyAsync(image, target, tags, request.Platform, cancellationToken).ConfigureAwait(false);
-                }
+                // The local store is locked for the whole copy, so that a concurrent removal cannot collect
+                // blobs in between.
+                using var storeLock = destination.Transport == TransportKind.LocalStore
+                    ? await store.LockAsync(cancellationToken).ConfigureAwait(false)
+                    : null;
+                result = request.Platforms.Count > 0
+                    ? await CopyIndexAsync(request, images, destination, target, cancellationToken).ConfigureAwait(false)
+                    : await CopyImageAsync(request, images[0], destination, target, cancellationToken).ConfigureAwait(false);
             }
             finally
             {
@@ -84,19 +101,101 @@ public sealed class ImagePublisher
                 (target as IDisposable)?.Dispose();
             }
 
-            cache.RemoveUnused();
-            var references = destination.HasReference && destination.Transport != TransportKind.DockerArchive
-                ? request.Tags.Select(t => $"{destination.Reference.Name}:{t}").ToList()
-                : [destination.ToString()];
-            return new PublishResult(references, result.ManifestDigest, result.ConfigDigest, result.ManifestMediaType);
+            if (sbom is not null)
+            {
+                var client = context.GetRegistryClient(destination.Reference.Registry);
+                await sbom.AttachAsync(client, destination.Reference.Repository, images[0], _logger, cancellationToken).ConfigureAwait(false);
+            }
+
+            foreach (var cache in caches.Values)
+            {
+                cache.RemoveUnused();
+            }
+
+            return result;
         }
         finally
         {
-            if (temporaryCache is not null)
+            foreach (string temporaryCache in temporaryCaches)
             {
                 Directory.Delete(temporaryCache, recursive: true);
             }
         }
+    }
+
+    private static async Task<IImageSource?> OpenBaseImageAsync(TransportContext context, string? baseImage, Dictionary<string, IImageSource?> opened, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(baseImage) || baseImage == "scratch")
+        {
+            return null;
+        }
+
+        if (!opened.TryGetValue(baseImage, out var source))
+        {
+            source = await context.OpenSourceAsync(ImageLocation.Parse(baseImage), cancellationToken).ConfigureAwait(false);
+            opened[baseImage] = source;
+        }
+
+        return source;
+    }
+
+    private static string TemporaryCache(List<string> temporaryCaches)
+    {
+        string directory = Directory.CreateTempSubdirectory("ocibuild-layers-").FullName;
+        temporaryCaches.Add(directory);
+        return directory;
+    }
+
+    private async Task<PublishResult> CopyImageAsync(PublishRequest request, BuiltImage image, ImageLocation destination, IImageDestination target, CancellationToken cancellationToken)
+    {
+        // A docker-archive names its one image inside the location; the other destinations take every tag.
+        IReadOnlyList<string> tags = destination.Transport == TransportKind.DockerArchive ? [destination.Tag] : request.Tags;
+        var copy = await new ImageCopier(_logger).CopyAsync(image, target, tags, request.Platform, cancellationToken).ConfigureAwait(false);
+        return new PublishResult(References(request, destination), copy.ManifestDigest, copy.ConfigDigest, copy.ManifestMediaType);
+    }
+
+    private async Task<PublishResult> CopyIndexAsync(PublishRequest request, IReadOnlyList<BuiltImage> images, ImageLocation destination, IImageDestination target, CancellationToken cancellationToken)
+    {
+        var entries = images.Select((image, i) => ((IImageSource)image, request.Platforms[i].Platform)).ToList();
+        var copy = await new ImageCopier(_logger).CopyIndexAsync(entries, target, request.Tags, cancellationToken).ConfigureAwait(false);
+        for (int i = 0; i < copy.Images.Count; i++)
+        {
+            _logger.LogInformation("image for {RuntimeIdentifier} ({Platform}): manifest {Digest}, image ID {ImageId}", request.Platforms[i].RuntimeIdentifier, request.Platforms[i].Platform, copy.Images[i].ManifestDigest, copy.Images[i].ConfigDigest);
+        }
+
+        return new PublishResult(References(request, destination), copy.IndexDigest, null, copy.MediaType);
+    }
+
+    private static IReadOnlyList<string> References(PublishRequest request, ImageLocation destination)
+        => destination.HasReference && destination.Transport != TransportKind.DockerArchive
+            ? request.Tags.Select(t => $"{destination.Reference.Name}:{t}").ToList()
+            : [destination.ToString()];
+
+    /// <summary>Reads the SBOM's packages before the push, or returns null when no SBOM goes with this destination.</summary>
+    private SbomAttacher? PrepareSbom(PublishRequest request, ImageLocation destination)
+    {
+        if (request.Sbom is null)
+        {
+            return null;
+        }
+
+        // NOTE: an image index gets no SBOM yet, because each platform's packages come from the assets
+        // file of its own inner build, which this outer task does not read.
+        if (request.Platforms.Count > 0)
+        {
+            _logger.LogInformation("no SBOM is attached to the multi-platform image index of {Destination}; set OciSbom=false to silence this message", destination);
+            return null;
+        }
+
+        // Copies out of the local store or an archive (ocibuild push, skopeo copy) do not carry referrers
+        // along, so an SBOM stored there would not reach the registry the image ends up in.
+        if (destination.Transport != TransportKind.Registry)
+        {
+            _logger.LogWarning("OciSbom=true: the SBOM is attached only to images pushed to a registry, so {Destination} gets none; set OciRegistry to attach one", destination);
+            return null;
+        }
+
+        return SbomAttacher.Prepare(request.Sbom);
     }
 
     private static ImageLocation DestinationLocation(PublishRequest request)
@@ -154,6 +253,8 @@ public sealed class ImagePublisher
             ModificationTime = SourceDateEpoch.Read() ?? DateTimeOffset.UnixEpoch,
             UserId = request.FileOwner.UserId,
             GroupId = request.FileOwner.GroupId,
+            Compression = request.LayerCompression,
+            CompressionLevelNumber = request.LayerCompressionLevel,
         };
         var files = LayerFileSet.FromDirectory(request.PublishDirectory);
         var layers = new List<NewLayer>();

@@ -18,7 +18,7 @@ namespace OciBuild.Tasks;
 internal sealed class LayerCache
 {
     // Bump when the key or the metadata format changes, so that old entries are never misread.
-    private const string FormatVersion = "1";
+    private const string FormatVersion = "2";
     private readonly string _directory;
     private readonly ILogger _logger;
     private readonly HashSet<string> _usedKeys = [];
@@ -34,7 +34,7 @@ internal sealed class LayerCache
     {
         string key = ComputeKey(planned.Files, options);
         _usedKeys.Add(key);
-        string blobPath = Path.Combine(_directory, key + ".tar.gz");
+        string blobPath = Path.Combine(_directory, key + (options.Compression == LayerCompressionFormat.Zstd ? ".tar.zst" : ".tar.gz"));
         string metadataPath = Path.Combine(_directory, key + ".json");
 
         if (TryRead(metadataPath, blobPath) is { } cached)
@@ -109,6 +109,7 @@ internal sealed class LayerCache
         text.Append(CultureInfo.InvariantCulture, $"format {FormatVersion}\n");
         text.Append(CultureInfo.InvariantCulture, $"destination {options.DestinationDirectory}\nowner {options.UserId}:{options.GroupId}\n");
         text.Append(CultureInfo.InvariantCulture, $"mtime {options.ModificationTime.ToUnixTimeSeconds()}\ncompression {options.CompressionLevel}\n");
+        text.Append(CultureInfo.InvariantCulture, $"algorithm {options.Compression} level {options.CompressionLevelNumber?.ToString(CultureInfo.InvariantCulture) ?? "default"}\n");
         foreach (var file in files)
         {
             text.Append(CultureInfo.InvariantCulture, $"{file.Kind} {file.RelativePath} -> {file.LinkTarget}");

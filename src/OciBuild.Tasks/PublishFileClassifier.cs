@@ -14,7 +14,8 @@ public static class PublishFileClassifier
     ];
 
     /// <summary>Returns the kind of each item's <c>RelativePath</c>, with forward slashes.</summary>
-    public static IReadOnlyDictionary<string, PublishFileKind> Classify(IEnumerable<ITaskItem> publishFiles)
+    /// <param name="sourceProjectMetadata">The metadata that names the project a file comes from; items returned by an inner build carry it under another name.</param>
+    public static IReadOnlyDictionary<string, PublishFileKind> Classify(IEnumerable<ITaskItem> publishFiles, string sourceProjectMetadata = "MSBuildSourceProjectFile")
     {
         var kinds = new Dictionary<string, PublishFileKind>(StringComparer.Ordinal);
         foreach (var item in publishFiles)
@@ -22,7 +23,7 @@ public static class PublishFileClassifier
             string relativePath = item.GetMetadata("RelativePath").Replace('\\', '/');
             if (relativePath.Length > 0)
             {
-                kinds[relativePath] = Classify(item.GetMetadata("NuGetPackageId"), item.GetMetadata("ReferenceSourceTarget"), item.GetMetadata("MSBuildSourceProjectFile"));
+                kinds[relativePath] = Classify(item.GetMetadata("NuGetPackageId"), item.GetMetadata("ReferenceSourceTarget"), item.GetMetadata(sourceProjectMetadata));
             }
         }
 

@@ -1,4 +1,6 @@
 using OciBuild.Core;
+using OciBuild.Layers;
+using OciBuild.Tasks.Sbom;
 using OciBuild.Transport.Building;
 
 namespace OciBuild.Tasks;
@@ -43,7 +45,8 @@ public sealed record PublishRequest
 
     public Platform Platform { get; init; } = Platform.Current();
 
-    public bool TlsVerify { get; init; } = true;
+    /// <summary>True or false for every registry. Null lets registries.conf decide, and verifies otherwise.</summary>
+    public bool? TlsVerify { get; init; }
 
     public string? Credentials { get; init; }
 
@@ -60,4 +63,39 @@ public sealed record PublishRequest
 
     /// <summary>Writes the archive in the <c>docker save</c> format instead of as an OCI layout tar.</summary>
     public bool DockerArchive { get; init; }
+
+    /// <summary>
+    /// One entry per runtime identifier of a multi-platform publish, which writes an image index. Empty
+    /// builds one image from <see cref="PublishDirectory"/> for <see cref="Platform"/>.
+    /// </summary>
+    public IReadOnlyList<PlatformPublish> Platforms { get; init; } = [];
+
+    /// <summary>Returns one single-platform request per entry of <see cref="Platforms"/>, or this request when it has none.</summary>
+    public IReadOnlyList<PublishRequest> ForEachPlatform()
+    {
+        if (Platforms.Count == 0)
+        {
+            return [this];
+        }
+
+        return Platforms.Select(p => this with
+        {
+            PublishDirectory = p.PublishDirectory,
+            BaseImage = p.BaseImage,
+            Platform = p.Platform,
+            FileKinds = p.FileKinds,
+            LayerCacheDirectory = p.LayerCacheDirectory,
+            AppHostName = p.AppHostName,
+            AssemblyFileName = p.AssemblyFileName,
+            Platforms = [],
+        }).ToList();
+    }
+
+    public LayerCompressionFormat LayerCompression { get; init; } = LayerCompressionFormat.Gzip;
+
+    /// <summary>The numeric level for <see cref="LayerCompression"/>; null keeps that compression's default.</summary>
+    public int? LayerCompressionLevel { get; init; }
+
+    /// <summary>Attaches an SBOM to the pushed image when set. Destinations other than a registry skip it with a warning.</summary>
+    public SbomRequest? Sbom { get; init; }
 }

@@ -1,4 +1,5 @@
 using OciBuild.Core;
+using OciBuild.Core.Errors;
 
 namespace OciBuild.Transport;
 
@@ -18,4 +19,11 @@ public interface IImageDestination
 
     /// <summary>Writes the manifest and points <paramref name="tag"/> at it.</summary>
     Task PutManifestAsync(ManifestContent manifest, string tag, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Writes an image manifest that an index refers to, reachable by its digest and under no tag of its
+    /// own. The index itself follows through <see cref="PutManifestAsync"/>.
+    /// </summary>
+    Task PutIndexedManifestAsync(ManifestContent manifest, CancellationToken cancellationToken)
+        => throw new OciException(ErrorCodes.UnsupportedOperation, $"{Description} cannot hold an image index; write a multi-platform image to a registry, the local store or an OCI archive");
 }

@@ -11,7 +11,7 @@ namespace OciBuild.Transport;
 /// the rest is streamed. Blobs go in parallel, config last among them, and the manifest only after
 /// every blob is in place, so a reader never sees a manifest with missing blobs.
 /// </summary>
-public sealed class ImageCopier
+public sealed partial class ImageCopier
 {
     private const int MaxParallelBlobs = 4;
     private const int MaxBlobAttempts = 3;
@@ -21,6 +21,9 @@ public sealed class ImageCopier
     {
         _logger = logger ?? NullLogger.Instance;
     }
+
+    /// <summary>Receives the byte count of each streamed blob as the source is read. Skipped and mounted blobs report nothing.</summary>
+    public IProgress<BlobProgress>? Progress { get; init; }
 
     /// <summary>Copies the image and tags it with every entry of <paramref name="tags"/>.</summary>
     /// <param name="platform">The platform to pick when the source is an index; null means this machine's.</param>
@@ -33,7 +36,21 @@ public sealed class ImageCopier
 
         var manifestContent = await ResolveManifestAsync(source, platform ?? Platform.Current(), cancellationToken).ConfigureAwait(false);
         var manifest = OciJson.Deserialize<ImageManifest>(manifestContent.Bytes, $"manifest of {source.Description}");
+        await CopyBlobsAsync(source, destination, manifest, cancellationToken).ConfigureAwait(false);
 
+        foreach (string tag in tags)
+        {
+            await destination.PutManifestAsync(manifestContent, tag, cancellationToken).ConfigureAwait(false);
+            _logger.LogInformation("wrote manifest {Digest} to {Destination}:{Tag}", manifestContent.Digest, destination.Description, tag);
+        }
+
+        long size = manifest.Config.Size + manifest.Layers.Sum(l => l.Size);
+        return new CopyResult(manifestContent.Digest, manifestContent.MediaType, manifest.Config.Digest, size);
+    }
+
+    /// <summary>Copies the layers in parallel, then the config.</summary>
+    private async Task CopyBlobsAsync(IImageSource source, IImageDestination destination, ImageManifest manifest, CancellationToken cancellationToken)
+    {
         using var throttle = new SemaphoreSlim(MaxParallelBlobs);
         var layerCopies = manifest.Layers.Select(async layer =>
         {
@@ -49,15 +66,6 @@ public sealed class ImageCopier
         });
         await Task.WhenAll(layerCopies).ConfigureAwait(false);
         await CopyBlobAsync(source, destination, manifest.Config, cancellationToken).ConfigureAwait(false);
-
-        foreach (string tag in tags)
-        {
-            await destination.PutManifestAsync(manifestContent, tag, cancellationToken).ConfigureAwait(false);
-            _logger.LogInformation("wrote manifest {Digest} to {Destination}:{Tag}", manifestContent.Digest, destination.Description, tag);
-        }
-
-        long size = manifest.Config.Size + manifest.Layers.Sum(l => l.Size);
-        return new CopyResult(manifestContent.Digest, manifestContent.MediaType, manifest.Config.Digest, size);
     }
 
     /// <summary>Returns the image manifest for <paramref name="platform"/>, going through an index when the source has one.</summary>
@@ -107,7 +115,8 @@ public sealed class ImageCopier
         {
             try
             {
-                await using var content = await source.OpenBlobAsync(blob, cancellationToken).ConfigureAwait(false);
+                await using var opened = await source.OpenBlobAsync(blob, cancellationToken).ConfigureAwait(false);
+                Stream content = Progress is null ? opened : new ProgressStream(opened, blob, Progress);
                 await destination.PutBlobAsync(blob, content, cancellationToken).ConfigureAwait(false);
                 break;
             }

@@ -22,7 +22,7 @@ public enum TransportKind
     /// <summary><c>oci-archive:FILE[:REF]</c>: a tar of an OCI image layout.</summary>
     OciArchive,
 
-    /// <summary><c>docker-archive:FILE[:NAME:TAG]</c>: the format of <c>docker save</c>.</summary>
+    /// <summary><c>docker-archive:FILE[:NAME:TAG|:@INDEX]</c>: the format of <c>docker save</c>.</summary>
     DockerArchive,
 
     /// <summary><c>dir:DIR</c>: skopeo's folder of a manifest and blobs named by digest.</summary>
@@ -88,6 +88,12 @@ public sealed partial record ImageLocation
 
     /// <summary>The image ID of <c>docker-daemon:sha256:HEX</c>, which names an image in the engine without a tag.</summary>
     public Digest? ImageId { get; }
+
+    /// <summary>
+    /// The zero-based position in the archive's manifest.json of <c>docker-archive:FILE:@INDEX</c>, which
+    /// picks one image of a multi-image archive, tagged or not; null when none was given. Read-only.
+    /// </summary>
+    public int? ArchiveIndex { get; private init; }
 
     /// <summary>Whether <see cref="Reference"/> is set: false for <c>oci:</c>, <c>oci-archive:</c>, <c>dir:</c>, a docker-archive without a name and a daemon image ID.</summary>
     public bool HasReference => _reference is not null;
@@ -189,7 +195,11 @@ public sealed partial record ImageLocation
                     return new ImageLocation(kind, null, rest, fullPath, null);
                 }
 
-                // NOTE: @INDEX, which picks the n-th image of a multi-image archive in skopeo, is not supported.
+                if (suffix.StartsWith('@'))
+                {
+                    return new ImageLocation(kind, null, rest, fullPath, null) { ArchiveIndex = ParseArchiveIndex(prefix + rest, suffix[1..]) };
+                }
+
                 var named = ImageReference.Parse(suffix);
                 if (named.Digest is not null)
                 {
@@ -206,6 +216,17 @@ public sealed partial record ImageLocation
 
                 return new ImageLocation(kind, null, rest, fullPath, string.IsNullOrEmpty(suffix) ? null : suffix);
         }
+    }
+
+    // containers-transports(5) defines @INDEX as a zero-based index into the archive's manifest.json.
+    private static int ParseArchiveIndex(string text, string digits)
+    {
+        if (digits.Length == 0 || !digits.All(char.IsAsciiDigit) || !int.TryParse(digits, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int index))
+        {
+            throw new InvalidReferenceException(text, $"\"@{digits}\" is not a valid archive index: write @0 for the first image of the archive, @1 for the second, and so on");
+        }
+
+        return index;
     }
 
     private static ImageLocation ParseDaemonLocation(string rest)

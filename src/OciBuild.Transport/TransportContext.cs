@@ -79,7 +79,7 @@ public sealed class TransportContext : IDisposable
 
             case TransportKind.DockerArchive:
                 var name = location.HasReference ? location.Reference : null;
-                return await DockerArchiveSource.OpenAsync(location.Path!, name, location.ToString(), cancellationToken).ConfigureAwait(false);
+                return await DockerArchiveSource.OpenAsync(location.Path!, name, location.ArchiveIndex, location.ToString(), cancellationToken).ConfigureAwait(false);
 
             case TransportKind.Directory:
                 return new DirImageSource(location.Path!);
@@ -110,6 +110,11 @@ public sealed class TransportContext : IDisposable
                 return new OciArchiveDestination(location.Path!);
 
             case TransportKind.DockerArchive:
+                if (location.ArchiveIndex is not null)
+                {
+                    throw new OciException(ErrorCodes.UnsupportedOperation, $"{location} picks an image by index, which only works for reading; write to docker-archive:FILE or docker-archive:FILE:NAME:TAG");
+                }
+
                 return new DockerArchiveDestination(location.Path!, location.HasReference ? location.Reference : null, location.ToString());
 
             case TransportKind.Directory:

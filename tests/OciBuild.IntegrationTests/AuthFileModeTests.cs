@@ -104,11 +104,11 @@ public sealed class AuthFileModeTests
     private async Task<TestRegistry> StartRegistryAsync()
         => await TestRegistry.StartAsync(Path.Combine(_bed.NewDirectory("auth-mode"), "registry"), "--auth", $"{User}:{Password}");
 
-    // --password rather than --password-stdin, because ProcessRunner closes standard input at once.
     private Task<ProcessResult> LoginAsync(string registry, string authFile)
         => ProcessRunner.RunAsync(
             RepositoryPaths.Ocibuild,
-            ["login", "--tls-verify=false", "--username", User, "--password", Password, registry],
+            ["login", "--tls-verify=false", "--username", User, "--password-stdin", registry],
             _bed.WorkDirectory,
-            new Dictionary<string, string?> { ["REGISTRY_AUTH_FILE"] = authFile });
+            new Dictionary<string, string?> { ["REGISTRY_AUTH_FILE"] = authFile },
+            standardInput: Password + "\n");
 }

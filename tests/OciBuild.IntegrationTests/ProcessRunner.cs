@@ -12,12 +12,18 @@ public sealed record ProcessResult(int ExitCode, string StandardOutput, string S
 /// <summary>Runs the programs the tests drive (dotnet, skopeo, umoci, ocibuild, the eng scripts) as a user would.</summary>
 public static class ProcessRunner
 {
-    public static async Task<ProcessResult> RunAsync(string fileName, IEnumerable<string> arguments, string? workingDirectory = null, IReadOnlyDictionary<string, string?>? environment = null)
+    /// <summary>Runs a program to its end, after writing <paramref name="standardInput"/>, when given, to its input.</summary>
+    public static async Task<ProcessResult> RunAsync(string fileName, IEnumerable<string> arguments, string? workingDirectory = null, IReadOnlyDictionary<string, string?>? environment = null, string? standardInput = null)
     {
         var startInfo = CreateStartInfo(fileName, arguments, workingDirectory, environment);
         startInfo.RedirectStandardInput = true;
 
         using var process = Process.Start(startInfo) ?? throw new InvalidOperationException($"could not start {fileName}");
+        if (standardInput is not null)
+        {
+            await process.StandardInput.WriteAsync(standardInput);
+        }
+
         process.StandardInput.Close();
         var output = new StringBuilder();
         var error = new StringBuilder();

@@ -175,7 +175,7 @@ public sealed class PropertyTests
 
     [Theory]
     [InlineData("OCIB7101", "OciArchiveOutputPath=/tmp/ocibuild-never-written.tar", "OciArchiveFormat=zip")]
-    [InlineData("OCIB7102", "OciRuntimeIdentifiers=linux-x64%3Blinux-arm64")]
+    [InlineData("OCIB7110", "OciRuntimeIdentifiers=linux-x64%3Blinux-arm64", "OciArchiveOutputPath=/tmp/ocibuild-never-written.tar", "OciArchiveFormat=docker")]
     [InlineData("OCIB7104", "ContainerImageFormat=Docker")]
     [InlineData("OCIB1007", "OciAppCommandInstruction=Cmd")]
     [InlineData("OCIB1007", "OciTlsVerify=maybe")]

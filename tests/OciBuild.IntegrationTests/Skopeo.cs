@@ -17,9 +17,10 @@ public static class Skopeo
         return JsonDocument.Parse(result.StandardOutput).RootElement.Clone();
     }
 
-    public static async Task<string> DigestAsync(string reference)
+    /// <summary>Returns the manifest digest, passing <paramref name="options"/> such as <c>--creds</c> to skopeo inspect.</summary>
+    public static async Task<string> DigestAsync(string reference, params string[] options)
     {
-        var result = await ProcessRunner.RunCheckedAsync("skopeo", ["inspect", "--tls-verify=false", $"docker://{reference}"]);
+        var result = await ProcessRunner.RunCheckedAsync("skopeo", ["inspect", "--tls-verify=false", .. options, $"docker://{reference}"]);
         using var summary = JsonDocument.Parse(result.StandardOutput);
         return summary.RootElement.GetProperty("Digest").GetString()!;
     }

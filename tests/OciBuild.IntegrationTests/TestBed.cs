@@ -15,7 +15,8 @@ public sealed class TestBed : IAsyncLifetime
 
     public string SampleDirectory => Path.Combine(WorkDirectory, "sample", "HelloEcho");
 
-    private string NuGetPackages => Path.Combine(WorkDirectory, "nuget-packages");
+    /// <summary>The private NuGet global packages folder (NUGET_PACKAGES) of every publish.</summary>
+    public string NuGetPackages => Path.Combine(WorkDirectory, "nuget-packages");
 
     public async Task InitializeAsync()
     {
@@ -37,6 +38,18 @@ public sealed class TestBed : IAsyncLifetime
         await Registry.DisposeAsync();
         Directory.Delete(WorkDirectory, recursive: true);
     }
+
+    /// <summary>The properties that publish to <paramref name="repository"/> in the test registry, on the test base image.</summary>
+    public string[] RegistryProperties(string repository) =>
+    [
+        $"OciRegistry={Registry.Address}",
+        "OciTlsVerify=false",
+        $"OciBaseImage={BaseImage}",
+        $"OciRepository={repository}",
+    ];
+
+    /// <summary>An environment with SOURCE_DATE_EPOCH at 2023-11-14T22:13:20Z, so that equal publishes give equal digests.</summary>
+    public static Dictionary<string, string?> EpochEnvironment() => new() { ["SOURCE_DATE_EPOCH"] = "1700000000" };
 
     /// <summary>Creates an empty folder for one test, such as a private image store.</summary>
     public string NewDirectory(string name) => Directory.CreateDirectory(Path.Combine(WorkDirectory, $"{name}-{Guid.NewGuid():N}")).FullName;
@@ -103,7 +116,7 @@ public sealed class TestBed : IAsyncLifetime
     // nuget.config whose feed path is absolute.
     private void CopySample()
     {
-        foreach (string sample in new[] { "HelloEcho", "WebApi", "SelfContained" })
+        foreach (string sample in new[] { "HelloEcho", "WebApi", "SelfContained", "MultiArch" })
         {
             string source = Path.Combine(RepositoryPaths.Root, "samples", sample);
             Directory.CreateDirectory(SamplePath(sample));
@@ -114,17 +127,23 @@ public sealed class TestBed : IAsyncLifetime
         }
 
         // Self-contained publishes need the runtime pack, which the SDK does not install. Mapping the
-        // runtime packs to the user's global packages folder avoids downloading them into this test
-        // bed's private folder on every run.
-        // NOTE: the mapping makes that folder the only source of runtime packs, so a folder without
-        // the SDK's runtime pack version fails the SelfContained restore.
+        // runtime packs found in the user's global packages folder to that folder avoids downloading
+        // them into this test bed's private folder on every run. Only those packs are mapped, so that
+        // the others (linux-arm64 for MultiArch) still come from nuget.org.
+        // NOTE: a mapped pack comes from that folder alone, so a folder without the SDK's version of
+        // it fails the SelfContained restore.
         string globalPackages = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
-        bool hasRuntimePack = Directory.Exists(Path.Combine(globalPackages, "microsoft.netcore.app.runtime.linux-x64"));
-        string runtimePackSource = hasRuntimePack
+        var runtimePacks = Directory.Exists(globalPackages)
+            ? Directory.GetDirectories(globalPackages)
+                .Select(Path.GetFileName)
+                .Where(name => name!.StartsWith("microsoft.netcore.app.runtime.", StringComparison.Ordinal) || name.StartsWith("microsoft.aspnetcore.app.runtime.", StringComparison.Ordinal))
+                .ToList()
+            : [];
+        string runtimePackSource = runtimePacks.Count > 0
             ? $"""<add key="global-packages" value="{globalPackages}" />"""
             : "";
-        string runtimePackMapping = hasRuntimePack
-            ? """<packageSource key="global-packages"><package pattern="Microsoft.NETCore.App.Runtime.*" /><package pattern="Microsoft.AspNetCore.App.Runtime.*" /></packageSource>"""
+        string runtimePackMapping = runtimePacks.Count > 0
+            ? $"""<packageSource key="global-packages">{string.Concat(runtimePacks.Select(id => $"<package pattern=\"{id}\" />"))}</packageSource>"""
             : "";
 
         string sampleRoot = Path.GetDirectoryName(SampleDirectory)!;

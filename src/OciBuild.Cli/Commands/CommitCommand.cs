@@ -24,8 +24,9 @@ internal static class CommitCommand
             Arity = ArgumentArity.ZeroOrOne,
         };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "Print only the image ID, no progress lines" };
-        var registryFlags = new RegistryFlags();
-        var command = new Command("commit", "Create an image from a working container's changes and config, and print its image ID") { container, image, quiet };
+        // A commit to docker:// uploads the new layer, so it takes push's --chunk-size. It writes to no Docker engine.
+        var registryFlags = new RegistryFlags(withChunkSize: true, withDaemonHost: false);
+        var command = new Command("commit", "Create an image from a working container's changes, with their owners, modes, times and hard links, and its config, and print its image ID. SOURCE_DATE_EPOCH, when set, replaces every file time") { container, image, quiet };
         registryFlags.AddTo(command);
 
         command.SetAction((parseResult, cancellationToken) => CommandAction.RunAsync(async () =>

@@ -11,8 +11,9 @@ internal static class PullCommand
         var image = new Argument<string>("image")
         {
             Description = "The image to pull: a registry reference, docker://REF, oci:DIR[:REF], oci-archive:FILE[:REF], "
-                          + "docker-archive:FILE[:NAME:TAG], dir:DIR or docker-daemon:NAME:TAG. An image without a name of its own "
-                          + "is stored as localhost/BASENAME, after the file or folder",
+                          + "docker-archive:FILE[:NAME:TAG|:@INDEX], dir:DIR or docker-daemon:NAME:TAG. An image without a name of its own "
+                          + "is stored as localhost/BASENAME, after the file or folder. A name without a registry is looked up in the local store, "
+                          + "then in its registries.conf [aliases] entry or each unqualified-search-registries entry in order, else docker.io",
         };
         var policy = PullOption.Create();
         policy.Aliases.Add("--policy");
@@ -28,7 +29,9 @@ internal static class PullCommand
         {
             using var session = CliSession.Create(parseResult, registryFlags);
             var location = ImageLocation.Parse(parseResult.GetValue(image)!);
-            if (location.Transport is TransportKind.Unspecified or TransportKind.LocalStore)
+
+            // A short name stays without a transport, so that the puller searches registries.conf for it.
+            if (location.Transport == TransportKind.LocalStore || (location.Transport == TransportKind.Unspecified && !ImagePuller.IsShortName(location)))
             {
                 location = location with { Transport = TransportKind.Registry };
             }

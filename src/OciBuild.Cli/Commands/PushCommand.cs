@@ -42,7 +42,9 @@ internal static class PushCommand
                 throw new OciException(ErrorCodes.InvalidArgument, $"push destination \"{destinationText}\" is the local store; use `ocibuild tag` to add a name");
             }
 
-            var copier = new ImageCopier(session.Logger);
+            // NOTE: a stored image index (from a multi-platform publish) is pushed as this machine's
+            // image alone, because the copier resolves an index source to one platform.
+            var copier = new ImageCopier(session.Logger) { Progress = ConsoleProgress.ForStandardError() };
             var targetDestination = session.Transport.OpenDestination(target);
             CopyResult result;
             try

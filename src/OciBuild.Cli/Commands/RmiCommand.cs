@@ -52,7 +52,7 @@ internal static class RmiCommand
         // A name removes only that name; an ID removes the whole image.
         string? name = LocalImageStore.ResolveName(image.Names, text);
         bool removesImage = name is null || image.Names.Count == 1;
-        var users = store.ListContainers().Where(c => c.ManifestDigest == image.Manifest.Digest).ToList();
+        var users = store.ListContainers().Where(c => c.ManifestDigest == image.PlatformManifest.Digest).ToList();
         if (removesImage && users.Count > 0 && !force)
         {
             throw new OciException(ErrorCodes.ImageInUse, $"image {text} is used by working container {string.Join(", ", users.Select(c => c.Name))}; remove it with `ocibuild rm` first or pass --force");

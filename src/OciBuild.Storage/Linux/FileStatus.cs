@@ -25,6 +25,15 @@ internal sealed record FileStatus(
     int DeviceMajor,
     int DeviceMinor)
 {
+    /// <summary>The inode number, which with <see cref="FileSystem"/> identifies the file behind every hard link to it.</summary>
+    public ulong Inode { get; init; }
+
+    /// <summary>The number of hard links to the file.</summary>
+    public int LinkCount { get; init; }
+
+    /// <summary>The device number of the file system that contains the file.</summary>
+    public (int Major, int Minor) FileSystem { get; init; }
+
     /// <summary>Whether this is overlayfs's whiteout: a character device with device number 0/0.</summary>
     public bool IsOverlayWhiteout => Type == FileType.CharacterDevice && DeviceMajor == 0 && DeviceMinor == 0;
 

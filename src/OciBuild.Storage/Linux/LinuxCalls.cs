@@ -55,7 +55,12 @@ internal static class LinuxCalls
             BinaryPrimitives.ReadInt64LittleEndian(b[112..]),
             (int)BinaryPrimitives.ReadUInt32LittleEndian(b[120..]),
             (int)BinaryPrimitives.ReadUInt32LittleEndian(b[128..]),
-            (int)BinaryPrimitives.ReadUInt32LittleEndian(b[132..]));
+            (int)BinaryPrimitives.ReadUInt32LittleEndian(b[132..]))
+        {
+            Inode = BinaryPrimitives.ReadUInt64LittleEndian(b[32..]),
+            LinkCount = (int)BinaryPrimitives.ReadUInt32LittleEndian(b[16..]),
+            FileSystem = ((int)BinaryPrimitives.ReadUInt32LittleEndian(b[136..]), (int)BinaryPrimitives.ReadUInt32LittleEndian(b[140..])),
+        };
     }
 
     public static FileStatus GetStatus(string path)

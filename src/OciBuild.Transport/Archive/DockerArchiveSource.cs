@@ -33,13 +33,18 @@ public sealed class DockerArchiveSource : IImageSource, IDisposable
     public IReadOnlyList<string> RepoTags { get; }
 
     /// <param name="reference">The name to read, or null for the archive's only image.</param>
-    public static async Task<DockerArchiveSource> OpenAsync(string archivePath, ImageReference? reference, string description, CancellationToken cancellationToken)
+    public static Task<DockerArchiveSource> OpenAsync(string archivePath, ImageReference? reference, string description, CancellationToken cancellationToken)
+        => OpenAsync(archivePath, reference, sourceIndex: null, description, cancellationToken);
+
+    /// <param name="reference">The name to read, or null for the image at <paramref name="sourceIndex"/> or the archive's only image.</param>
+    /// <param name="sourceIndex">The zero-based position of the image in manifest.json, as in <c>docker-archive:FILE:@INDEX</c>.</param>
+    public static async Task<DockerArchiveSource> OpenAsync(string archivePath, ImageReference? reference, int? sourceIndex, string description, CancellationToken cancellationToken)
     {
         var folder = new ScratchFolder("docker-archive");
         try
         {
             await TarFolder.ExtractAsync(archivePath, folder.Path, cancellationToken).ConfigureAwait(false);
-            var entry = FindEntry(folder.Path, reference, description);
+            var entry = FindEntry(folder.Path, reference, sourceIndex, description);
             var blobPaths = new Dictionary<Digest, string>();
 
             string configPath = ResolveFile(folder.Path, entry.Config, description);
@@ -103,7 +108,7 @@ public sealed class DockerArchiveSource : IImageSource, IDisposable
 
     public void Dispose() => _folder.Dispose();
 
-    private static DockerArchiveEntry FindEntry(string folder, ImageReference? reference, string description)
+    private static DockerArchiveEntry FindEntry(string folder, ImageReference? reference, int? sourceIndex, string description)
     {
         string manifestPath = Path.Combine(folder, DockerArchiveEntry.ManifestFileName);
         if (!File.Exists(manifestPath))
@@ -122,13 +127,20 @@ public sealed class DockerArchiveSource : IImageSource, IDisposable
         }
 
         string available = string.Join(", ", entries.Select(e => e.RepoTags is { Count: > 0 } tags ? string.Join(" ", tags) : $"(untagged) {e.Config}"));
+        if (sourceIndex is { } index)
+        {
+            return index < entries.Count
+                ? entries[index]
+                : throw new NotFoundException(ErrorCodes.ImageNotFound, $"{description} has no image @{index}: it contains {entries.Count} (@0 to @{entries.Count - 1}): {available}");
+        }
+
         if (reference is null)
         {
             return entries.Count switch
             {
                 1 => entries[0],
                 0 => throw new NotFoundException(ErrorCodes.ImageNotFound, $"no image found in {description}: its manifest.json is empty"),
-                _ => throw new OciException(ErrorCodes.AmbiguousImage, $"{description} contains {entries.Count} images, so add :NAME:TAG to the name, with one of: {available}"),
+                _ => throw new OciException(ErrorCodes.AmbiguousImage, $"{description} contains {entries.Count} images, so add :NAME:TAG or :@INDEX (from @0) to the name, with one of: {available}"),
             };
         }
 

@@ -37,5 +37,9 @@ public sealed class OciArchiveDestination : IImageDestination, IDisposable
         await TarFolder.WriteAsync(_staging.Path, _archivePath, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Stages the manifest; the archive is written when the index that refers to it is.</summary>
+    public Task PutIndexedManifestAsync(ManifestContent manifest, CancellationToken cancellationToken)
+        => _layout.PutIndexedManifestAsync(manifest, cancellationToken);
+
     public void Dispose() => _staging.Dispose();
 }

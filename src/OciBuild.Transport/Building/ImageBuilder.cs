@@ -31,6 +31,7 @@ public static class ImageBuilder
             baseConfig = await ReadConfigAsync(baseImage, baseManifest.Config, cancellationToken).ConfigureAwait(false);
             baseLayers = baseManifest.Layers;
             baseDigest = baseManifestContent.Digest;
+            CheckBasePlatform(baseImage, baseConfig, platform);
             if (baseConfig.RootFs.DiffIds.Count != baseLayers.Count)
             {
                 throw new OciException(ErrorCodes.InvalidConfig, $"base image {baseImage.Description} lists {baseLayers.Count} layers but {baseConfig.RootFs.DiffIds.Count} diff IDs");
@@ -71,6 +72,20 @@ public static class ImageBuilder
         byte[] manifestBytes = OciJson.Serialize(manifest);
         var manifestContent = new ManifestContent(manifestBytes, MediaTypes.OciManifest, Digest.Compute(manifestBytes));
         return new BuiltImage(baseImage, manifestContent, manifest, configBytes, config, layers);
+    }
+
+    // An index base was resolved by platform already, but a single-manifest base is taken as it is, and
+    // new layers for another architecture on top of it would give an image that cannot run anywhere.
+    // A variant is not compared, because single-platform configs often leave it out.
+    private static void CheckBasePlatform(IImageSource baseImage, ImageConfig baseConfig, Platform platform)
+    {
+        if (baseConfig.Os == platform.Os && baseConfig.Architecture == platform.Architecture)
+        {
+            return;
+        }
+
+        throw new OciException(ErrorCodes.BasePlatformMismatch,
+            $"base image {baseImage.Description} is a {baseConfig.Os}/{baseConfig.Architecture} image, but the new image is for {platform}; use a base image whose index lists {platform}, or build for {baseConfig.Os}/{baseConfig.Architecture}");
     }
 
     // The label names are the manifest annotation names: image-spec defines them as both.

@@ -15,6 +15,9 @@ public sealed class RegistriesConfiguration
     /// <summary>Names one registries.conf file to read instead of the user's and the system's, for tests and CI.</summary>
     public const string PathVariable = "OCIBUILD_REGISTRIES_CONF";
 
+    /// <summary>The variable that skopeo, buildah and podman read for the same purpose; <see cref="PathVariable"/> wins when both are set.</summary>
+    public const string ContainersPathVariable = "CONTAINERS_REGISTRIES_CONF";
+
     public const string SystemPath = "/etc/containers/registries.conf";
 
     private readonly List<RegistryEntry> _registries = [];
@@ -35,7 +38,7 @@ public sealed class RegistriesConfiguration
     public IReadOnlyDictionary<string, string> Aliases => _aliases;
 
     /// <summary>
-    /// Reads <c>$OCIBUILD_REGISTRIES_CONF</c> when set, else <c>~/.config/containers/registries.conf</c>
+    /// Reads <c>$OCIBUILD_REGISTRIES_CONF</c> or <c>$CONTAINERS_REGISTRIES_CONF</c> when set, else <c>~/.config/containers/registries.conf</c>
     /// when it exists, else <c>/etc/containers/registries.conf</c>; then the <c>*.conf</c> drop-ins of the
     /// <c>registries.conf.d</c> folder beside the system file and beside the user's (or beside the
     /// overriding file), in name order, each replacing what it sets.
@@ -45,7 +48,7 @@ public sealed class RegistriesConfiguration
         var configuration = new RegistriesConfiguration();
         string userPath = Path.Combine(environment.GetVariable("XDG_CONFIG_HOME") ?? Path.Combine(environment.HomeDirectory, ".config"), "containers", "registries.conf");
         string[] dropInFolders;
-        if (environment.GetVariable(PathVariable) is { } overridden)
+        if ((environment.GetVariable(PathVariable) ?? environment.GetVariable(ContainersPathVariable)) is { } overridden)
         {
             configuration.ReadFile(overridden);
             dropInFolders = [overridden + ".d"];

@@ -96,6 +96,12 @@ public sealed class AuthFile
                 continue;
             }
 
+            // Docker's login stores an identity token instead of the password when the registry hands one out.
+            if (entry["identitytoken"] is JsonValue identity && identity.TryGetValue(out string? token) && token.Length > 0)
+            {
+                return new RegistryCredentials(RegistryCredentials.IdentityTokenUserName, token) { Source = Path };
+            }
+
             // An empty entry only marks a registry whose secret lives in a credential helper.
             if (entry["auth"] is JsonValue auth && auth.TryGetValue(out string? encoded) && encoded.Length > 0)
             {

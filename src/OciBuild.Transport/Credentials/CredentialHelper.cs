@@ -93,14 +93,8 @@ internal static class CredentialHelper
                 return null;
             }
 
-            if (user == "<token>")
-            {
-                // TODO: "<token>" marks an OAuth2 identity (refresh) token, which needs the token service's
-                // POST flow; that flow is not implemented yet.
-                logger.LogWarning("credential helper {Program} returned an identity token for {Registry}, which is not supported yet; continuing without credentials", program, registry);
-                return null;
-            }
-
+            // A user name of "<token>" marks the secret as an identity token, which RegistryAuthenticator
+            // exchanges at the token service instead of sending it as a password.
             return new RegistryCredentials(user, secret) { Source = "credential helper " + program };
         }
         catch (JsonException)

@@ -29,6 +29,14 @@ public sealed class OciLayoutDestination : IImageDestination
         return _layout.WriteBlobAsync(blob.Digest, content, cancellationToken);
     }
 
+    // Only the index gets an index.json entry, because skopeo and umoci pick the one entry of a layout
+    // that is opened without a reference.
+    public Task PutIndexedManifestAsync(ManifestContent manifest, CancellationToken cancellationToken)
+    {
+        _layout.EnsureCreated();
+        return _layout.WriteBlobAsync(manifest.Digest, manifest.Bytes, cancellationToken);
+    }
+
     /// <summary>
     /// Writes the manifest blob and an <c>index.json</c> entry for it, named by <paramref name="tag"/>
     /// through <c>org.opencontainers.image.ref.name</c>; an empty tag adds an entry without a name.

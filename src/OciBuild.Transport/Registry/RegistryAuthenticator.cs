@@ -94,6 +94,11 @@ internal sealed class RegistryAuthenticator
         _challenge = challenge;
         if (IsBasic(challenge))
         {
+            if (_credentials is { IsIdentityToken: true })
+            {
+                throw new OciException(ErrorCodes.IdentityTokenNotAccepted, $"registry {_registry} asks for Basic authentication, but the credentials{SourceSuffix(_credentials)} are an identity token, which only a Bearer token service accepts; log in with a user name and password, or pass --creds or OciCreds");
+            }
+
             return BasicHeader();
         }
 
@@ -124,6 +129,22 @@ internal sealed class RegistryAuthenticator
 
     private async Task<AuthenticationHeaderValue> FetchTokenAsync(AuthChallenge challenge, string scope, CancellationToken cancellationToken)
     {
+        using var request = _credentials is { IsIdentityToken: true } ? RefreshTokenRequest(challenge, scope, _credentials) : TokenRequest(challenge, scope);
+        _logger.LogDebug("requesting a token from {Realm} for {Scope} ({Mode})", challenge.Realm, scope, Who(_credentials));
+
+        using var response = await _client.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+        {
+            string who = _credentials is null ? "anonymous access" : $"{Who(_credentials)}{SourceSuffix(_credentials)}";
+            throw new OciException(ErrorCodes.RegistryUnauthorized, $"the token service of {_registry} refused {who} for {scope}: {(int)response.StatusCode} {response.ReasonPhrase}");
+        }
+
+        return await ReadTokenAsync(response, scope, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Builds the token request that all token services take: a GET with the scopes in the query, and Basic credentials when there are any.</summary>
+    private HttpRequestMessage TokenRequest(AuthChallenge challenge, string scope)
+    {
         var query = new List<string>();
         if (challenge.Service is not null)
         {
@@ -136,17 +157,41 @@ internal sealed class RegistryAuthenticator
         }
 
         string separator = challenge.Realm!.Contains('?') ? "&" : "?";
-        using var request = new HttpRequestMessage(HttpMethod.Get, challenge.Realm + separator + string.Join("&", query));
+        var request = new HttpRequestMessage(HttpMethod.Get, challenge.Realm + separator + string.Join("&", query));
         request.Headers.Authorization = BasicHeader();
-        _logger.LogDebug("requesting a token from {Realm} for {Scope} ({Mode})", challenge.Realm, scope, _credentials is null ? "anonymous" : "user " + _credentials.UserName);
+        return request;
+    }
 
-        using var response = await _client.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        if (!response.IsSuccessStatusCode)
+    /// <summary>
+    /// Builds the OAuth2 request of distribution's token specification that trades an identity (refresh) token
+    /// for an access token: a form POST to the realm with <c>grant_type=refresh_token</c>.
+    /// </summary>
+    private static HttpRequestMessage RefreshTokenRequest(AuthChallenge challenge, string scope, RegistryCredentials credentials)
+    {
+        var form = new Dictionary<string, string>
         {
-            string who = _credentials is null ? "anonymous access" : $"user \"{_credentials.UserName}\"{SourceSuffix(_credentials)}";
-            throw new OciException(ErrorCodes.RegistryUnauthorized, $"the token service of {_registry} refused {who} for {scope}: {(int)response.StatusCode} {response.ReasonPhrase}");
+            ["grant_type"] = "refresh_token",
+            ["refresh_token"] = credentials.Password,
+            ["client_id"] = "ocibuild",
+            ["scope"] = scope,
+        };
+        if (challenge.Service is not null)
+        {
+            form["service"] = challenge.Service;
         }
 
+        return new HttpRequestMessage(HttpMethod.Post, challenge.Realm) { Content = new FormUrlEncodedContent(form) };
+    }
+
+    private static string Who(RegistryCredentials? credentials) => credentials switch
+    {
+        null => "anonymous",
+        { IsIdentityToken: true } => "the identity token",
+        _ => $"user \"{credentials.UserName}\"",
+    };
+
+    private async Task<AuthenticationHeaderValue> ReadTokenAsync(HttpResponseMessage response, string scope, CancellationToken cancellationToken)
+    {
         using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false));
         string? token = document.RootElement.TryGetProperty("token", out var t) ? t.GetString()
             : document.RootElement.TryGetProperty("access_token", out var a) ? a.GetString() : null;

@@ -121,6 +121,40 @@ internal sealed class RegistryCertificates
         return chain.Build(server);
     }
 
+    /// <summary>Returns the client certificate that one of <paramref name="acceptableIssuers"/> issued, else the first one, else null.</summary>
+    public X509Certificate2? SelectClientCertificate(string[] acceptableIssuers)
+        => ClientCertificates.FirstOrDefault(c => acceptableIssuers.Contains(c.Issuer, StringComparer.Ordinal))
+           ?? (ClientCertificates.Count > 0 ? ClientCertificates[0] : null);
+
+    /// <summary>Builds the error for a connection that failed after <paramref name="registry"/> asked for a client certificate.</summary>
+    public OciException ClientCertificateFailure(string registry, string authority, Exception cause)
+    {
+        string where = Directory is null ? "no certificate folder was given" : $"certificate folder {Directory} has none";
+        if (ClientCertificates.Count == 0)
+        {
+            return new OciException(
+                ErrorCodes.ClientCertificateRequired,
+                $"registry {registry} ({authority}) demanded a client certificate during the TLS handshake, but {where}: put the certificate and its key as NAME.cert and NAME.key into --cert-dir DIR (OciCertificateDirectory) or /etc/containers/certs.d/{registry}/",
+                cause);
+        }
+
+        string subjects = string.Join(", ", ClientCertificates.Select(c => c.Subject));
+        return new OciException(
+            ErrorCodes.ClientCertificateRejected,
+            $"registry {registry} ({authority}) closed the connection after OciBuild offered client certificate {subjects} from {Directory} ({Innermost(cause).Message}); check that the registry trusts the certificate's issuer and that the certificate has not expired",
+            cause);
+    }
+
+    private static Exception Innermost(Exception exception)
+    {
+        while (exception.InnerException is not null)
+        {
+            exception = exception.InnerException;
+        }
+
+        return exception;
+    }
+
     // NOTE: on Windows, SslStream cannot present a certificate whose key is ephemeral, as CreateFromPemFile
     // makes it; client certificates have been tested on Linux only.
     private static X509Certificate2 LoadClientCertificate(string certificateFile, string keyFile)

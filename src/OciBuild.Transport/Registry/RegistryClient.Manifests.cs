@@ -57,6 +57,17 @@ public sealed partial class RegistryClient
     /// <summary>Stores a manifest under a tag (or its digest). Returns the digest of the bytes sent.</summary>
     public async Task<Digest> PutManifestAsync(string repository, string tag, ManifestContent manifest, CancellationToken cancellationToken)
     {
+        await PutManifestWithSubjectAsync(repository, tag, manifest, cancellationToken).ConfigureAwait(false);
+        return manifest.Digest;
+    }
+
+    /// <summary>
+    /// Stores a manifest under a tag (or its digest), and returns true when the registry responded with
+    /// the <c>OCI-Subject</c> header. Registries that implement the referrers API send it for a manifest
+    /// with a <c>subject</c> field; without it the client has to keep the referrers tag up to date itself.
+    /// </summary>
+    public async Task<bool> PutManifestWithSubjectAsync(string repository, string tag, ManifestContent manifest, CancellationToken cancellationToken)
+    {
         string action = $"writing manifest {Registry}/{repository}:{tag}";
         using var response = await SendAsync(
             baseUri =>
@@ -78,7 +89,7 @@ public sealed partial class RegistryClient
         }
 
         CheckDigestHeader(response, manifest.Digest, action);
-        return manifest.Digest;
+        return response.Headers.Contains("OCI-Subject");
     }
 
     internal static string PullScope(string repository) => $"repository:{repository}:pull";

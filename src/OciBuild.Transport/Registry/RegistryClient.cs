@@ -32,6 +32,16 @@ public sealed partial class RegistryClient : IDisposable
     // is a certificate problem, never a reason to fall back to plain HTTP.
     private volatile bool _certificatePresented;
 
+    // Set when the server asked for a client certificate during a handshake. A registry that requires one
+    // closes the connection after the handshake when none is sent, which would otherwise read as unreachable.
+    private volatile bool _clientCertificateRequested;
+
+    // Set when a client certificate was offered, and when any response arrived. SslStream picks a configured
+    // certificate before the handshake without telling whether the server asked for it, so a registry that
+    // rejects the certificate shows only as a connection reset before the first response.
+    private volatile bool _clientCertificateOffered;
+    private volatile bool _responseReceived;
+
     public RegistryClient(string registry, RegistryOptions options)
     {
         Registry = registry;
@@ -47,6 +57,7 @@ public sealed partial class RegistryClient : IDisposable
             SslOptions = new SslClientAuthenticationOptions
             {
                 RemoteCertificateValidationCallback = ValidateCertificate,
+                LocalCertificateSelectionCallback = SelectClientCertificate,
                 ClientCertificates = _certificates.ClientCertificates.Count > 0 ? _certificates.ClientCertificates : null,
             },
         };
@@ -109,6 +120,7 @@ public sealed partial class RegistryClient : IDisposable
             using var request = createRequest(baseUri);
             request.Headers.Authorization = authorization;
             var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, token).ConfigureAwait(false);
+            _responseReceived = true;
             // Headers carry credentials and query strings carry upload state, so neither is written out whole.
             _logger.LogDebug("{Method} {Uri} -> {Status}", request.Method, LogRedaction.Redact(request.RequestUri!), (int)response.StatusCode);
             return response;
@@ -130,6 +142,22 @@ public sealed partial class RegistryClient : IDisposable
     {
         _certificatePresented |= certificate is not null;
         return _options.SkipCertificateVerification || _certificates.Validate(certificate, errors);
+    }
+
+    private System.Security.Cryptography.X509Certificates.X509Certificate SelectClientCertificate(object sender, string targetHost, System.Security.Cryptography.X509Certificates.X509CertificateCollection localCertificates, System.Security.Cryptography.X509Certificates.X509Certificate? remoteCertificate, string[] acceptableIssuers)
+    {
+        // SslStream also calls this before the handshake, with no server certificate yet, to pick a certificate
+        // up front. Only a call during the handshake means that the server asked for one.
+        if (remoteCertificate is not null)
+        {
+            _clientCertificateRequested = true;
+        }
+
+        var selected = _certificates.SelectClientCertificate(acceptableIssuers);
+        _clientCertificateOffered |= selected is not null;
+
+        // Null sends no certificate, which SslStream accepts although the net8.0 delegate type does not say so.
+        return selected!;
     }
 
     private async Task<Uri> GetBaseUriAsync(CancellationToken cancellationToken)
@@ -210,6 +238,14 @@ public sealed partial class RegistryClient : IDisposable
     private OciException Unreachable(Uri uri, HttpRequestException e)
     {
         string authority = uri.GetLeftPart(UriPartial.Authority);
+        // NOTE: a connection reset before the first response, with a client certificate offered, is taken
+        // for a rejected certificate. A registry that resets connections for another reason reads the same.
+        bool certificateRejected = _clientCertificateOffered && _certificatePresented && !_responseReceived && e.InnerException is IOException;
+        if (_clientCertificateRequested || certificateRejected)
+        {
+            return _certificates.ClientCertificateFailure(Registry, authority, e);
+        }
+
         if (!IsTlsFailure(e))
         {
             return new OciException(ErrorCodes.RegistryUnreachable, $"registry {Registry} is unreachable at {authority}: {e.Message}", e);

@@ -36,4 +36,7 @@ public sealed class RegistryImageDestination : IImageDestination
 
     public Task PutManifestAsync(ManifestContent manifest, string tag, CancellationToken cancellationToken)
         => _client.PutManifestAsync(Reference.Repository, tag, manifest, cancellationToken);
+
+    public Task PutIndexedManifestAsync(ManifestContent manifest, CancellationToken cancellationToken)
+        => _client.PutManifestAsync(Reference.Repository, manifest.Digest.ToString(), manifest, cancellationToken);
 }

@@ -34,4 +34,9 @@ public sealed class StoreImageDestination : IImageDestination
         string name = Core.Digest.TryParse(tag, out _) ? $"{Name}@{tag}" : $"{Name}:{tag}";
         _store.SetName(manifest.ToDescriptor(), name);
     }
+
+    // The store's index.json lists only the index, under its names. The manifests it refers to stay out
+    // of it, so they do not show up as unnamed images, and garbage collection keeps them through the index.
+    public Task PutIndexedManifestAsync(ManifestContent manifest, CancellationToken cancellationToken)
+        => _store.Blobs.PutAsync(manifest.Digest, manifest.Bytes, cancellationToken);
 }

@@ -55,7 +55,7 @@ public sealed class CopiedRootfsTests : IDisposable
         var files = ContainerChanges.Compare(pristine, current).Files.Select(f => (f.RelativePath, f.Kind)).ToList();
 
         Assert.Equal(
-            [("changed", LayerFileKind.File), ("dir/added", LayerFileKind.File), ("dir/deleted", LayerFileKind.Whiteout), ("gone", LayerFileKind.Whiteout)],
+            [("changed", LayerFileKind.File), ("dir", LayerFileKind.Directory), ("dir/added", LayerFileKind.File), ("dir/deleted", LayerFileKind.Whiteout), ("gone", LayerFileKind.Whiteout)],
             files.OrderBy(f => f.RelativePath, StringComparer.Ordinal));
     }
 
@@ -74,6 +74,37 @@ public sealed class CopiedRootfsTests : IDisposable
         var files = ContainerChanges.Compare(pristine, current).Files;
 
         Assert.Equal(["tool"], files.Select(f => f.RelativePath));
+    }
+
+    [Fact]
+    public void Compare_keeps_metadata_of_changes_and_parents()
+    {
+        string pristine = Path.Combine(_directory, "pristine");
+        string current = Path.Combine(_directory, "current");
+        foreach (string root in new[] { pristine, current })
+        {
+            Directory.CreateDirectory(Path.Combine(root, "owned"));
+            FileOwner.Set(Path.Combine(root, "owned"), 1234, 5678);
+            File.SetUnixFileMode(Path.Combine(root, "owned"), (UnixFileMode)0b111_101_000);
+        }
+
+        Write(current, "owned/setuid", "x");
+        File.SetUnixFileMode(Path.Combine(current, "owned", "setuid"), (UnixFileMode)0b100_111_101_101);
+        File.SetLastWriteTimeUtc(Path.Combine(current, "owned", "setuid"), FixedTime);
+        Write(current, "z-first", "shared");
+        CreateHardLink(Path.Combine(current, "z-first"), Path.Combine(current, "a-second"));
+
+        var files = ContainerChanges.Compare(pristine, current).Files.ToDictionary(f => f.RelativePath);
+
+        Assert.Equal(LayerFileKind.Directory, files["owned"].Kind);
+        Assert.Equal(1234, files["owned"].Metadata!.UserId);
+        Assert.Equal(5678, files["owned"].Metadata!.GroupId);
+        Assert.Equal((UnixFileMode)0b111_101_000, files["owned"].Metadata!.Mode);
+        Assert.Equal((UnixFileMode)0b100_111_101_101, files["owned/setuid"].Metadata!.Mode);
+        Assert.Equal(new DateTimeOffset(FixedTime), files["owned/setuid"].Metadata!.ModificationTime);
+        Assert.Equal(LayerFileKind.File, files["a-second"].Kind);
+        Assert.Equal(LayerFileKind.HardLink, files["z-first"].Kind);
+        Assert.Equal("a-second", files["z-first"].LinkTarget);
     }
 
     private static async Task<string> CacheAsync(LayerCache cache, params TarEntry[] entries)
@@ -100,6 +131,14 @@ public sealed class CopiedRootfsTests : IDisposable
     };
 
     private static PaxTarEntry DirectoryEntry(string name) => new(TarEntryType.Directory, name) { Mode = (UnixFileMode)0b111_101_101 };
+
+    // .NET has no API for hard links, so coreutils ln makes one.
+    private static void CreateHardLink(string existing, string link)
+    {
+        using var ln = System.Diagnostics.Process.Start("ln", [existing, link]);
+        ln.WaitForExit();
+        Assert.Equal(0, ln.ExitCode);
+    }
 
     private static void Write(string root, string relativePath, string content)
     {

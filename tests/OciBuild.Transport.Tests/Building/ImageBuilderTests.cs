@@ -108,6 +108,18 @@ public sealed class ImageBuilderTests : IDisposable
     }
 
     [Fact]
+    public async Task Base_of_other_platform_is_rejected()
+    {
+        var amd64Only = new MemoryImageSource(TestImage.Create(platform: Amd64));
+
+        var error = await Assert.ThrowsAsync<OciException>(() => ImageBuilder.BuildAsync(amd64Only, BaseName, Arm64, new ImageSettings(), [WriteNewLayer()], CancellationToken.None));
+
+        Assert.Equal(ErrorCodes.BasePlatformMismatch, error.Code);
+        Assert.Contains("linux/amd64", error.Message);
+        Assert.Contains("linux/arm64/v8", error.Message);
+    }
+
+    [Fact]
     public async Task Index_base_resolves_by_platform()
     {
         var amd64 = TestImage.Create(platform: Amd64);

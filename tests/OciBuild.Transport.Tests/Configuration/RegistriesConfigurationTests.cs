@@ -125,6 +125,38 @@ public sealed class RegistriesConfigurationTests : IDisposable
     }
 
     [Fact]
+    public void Load_reads_containers_variable_file()
+    {
+        string user = Path.Combine(_user.Home, ".config", "containers", "registries.conf");
+        Directory.CreateDirectory(Path.GetDirectoryName(user)!);
+        File.WriteAllText(user, "unqualified-search-registries = [\"user.example\"]\n");
+        string named = Path.Combine(_user.Root, "named.conf");
+        File.WriteAllText(named, "unqualified-search-registries = [\"named.example\"]\n");
+        _user.Variables[RegistriesConfiguration.ContainersPathVariable] = named;
+
+        var configuration = RegistriesConfiguration.Load(_user.Environment);
+
+        Assert.Equal([named], configuration.Files);
+        Assert.Equal(["named.example"], configuration.UnqualifiedSearchRegistries);
+    }
+
+    [Fact]
+    public void Ocibuild_variable_wins_over_containers_variable()
+    {
+        string ours = Path.Combine(_user.Root, "ours.conf");
+        string theirs = Path.Combine(_user.Root, "theirs.conf");
+        File.WriteAllText(ours, "unqualified-search-registries = [\"ours.example\"]\n");
+        File.WriteAllText(theirs, "unqualified-search-registries = [\"theirs.example\"]\n");
+        _user.Variables[RegistriesConfiguration.PathVariable] = ours;
+        _user.Variables[RegistriesConfiguration.ContainersPathVariable] = theirs;
+
+        var configuration = RegistriesConfiguration.Load(_user.Environment);
+
+        Assert.Equal([ours], configuration.Files);
+        Assert.Equal(["ours.example"], configuration.UnqualifiedSearchRegistries);
+    }
+
+    [Fact]
     public void Factory_applies_insecure_unless_flag_given()
     {
         var configuration = RegistriesConfiguration.Parse(Sample);

@@ -76,6 +76,21 @@ public sealed class AuthFileTests : IDisposable
     }
 
     [Fact]
+    public void Identity_token_wins_over_auth()
+    {
+        string path = PathIn("config.json");
+        File.WriteAllText(path, """{"auths": {"localhost:5000": {"auth": "YTpi", "identitytoken": "refresh-123"}}}""");
+
+        var found = AuthFile.Load(path).GetCredentials("localhost:5000");
+
+        Assert.NotNull(found);
+        Assert.True(found.IsIdentityToken);
+        Assert.Equal(RegistryCredentials.IdentityTokenUserName, found.UserName);
+        Assert.Equal("refresh-123", found.Password);
+        Assert.Equal(path, found.Source);
+    }
+
+    [Fact]
     public void RemoveCredentials_removes_every_equivalent_key()
     {
         string path = PathIn("auth.json");

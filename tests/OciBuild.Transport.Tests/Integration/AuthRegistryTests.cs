@@ -42,6 +42,20 @@ public sealed class AuthRegistryTests : IDisposable
     }
 
     [Fact]
+    public async Task Identity_token_for_basic_auth_fails()
+    {
+        const string token = "refresh-basic-5c";
+        using var client = Connect(new RegistryCredentials(RegistryCredentials.IdentityTokenUserName, token) { Source = "test auth file" });
+
+        var error = await Assert.ThrowsAsync<OciException>(() => client.PushAsync(TestImage.Create(), "auth/identity", "1"));
+
+        Assert.Equal(ErrorCodes.IdentityTokenNotAccepted, error.Code);
+        Assert.Contains($"registry {_registry.Address}", error.Message);
+        Assert.Contains("test auth file", error.Message);
+        Assert.DoesNotContain(token, error.Message);
+    }
+
+    [Fact]
     public async Task Pull_with_credentials_stores_image()
     {
         using var client = Connect(AuthRegistryFixture.Credentials);

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
+using OciBuild.Tests.Shared;
 
 namespace OciBuild.Transport.Tests.Resilience;
 
@@ -30,10 +30,10 @@ internal sealed class FakeTokenRegistry : IDisposable
         ManifestMediaType = manifestMediaType;
         _blobs = blobs.ToDictionary(pair => pair.Key, pair => pair.Value);
         Account = account;
-        Address = Start(_listener);
-        StorageAddress = Start(_storage);
-        _loop = Task.Run(() => ServeAsync(_listener, HandleRegistryAsync));
-        _storageLoop = Task.Run(() => ServeAsync(_storage, HandleStorageAsync));
+        Address = LoopbackHttpServer.Start(_listener);
+        StorageAddress = LoopbackHttpServer.Start(_storage);
+        _loop = Task.Run(() => LoopbackHttpServer.ServeAsync(_listener, HandleRegistryAsync));
+        _storageLoop = Task.Run(() => LoopbackHttpServer.ServeAsync(_storage, HandleStorageAsync));
     }
 
     public string Address { get; }
@@ -72,45 +72,6 @@ internal sealed class FakeTokenRegistry : IDisposable
         }
         catch (AggregateException)
         {
-        }
-    }
-
-    private static string Start(HttpListener listener)
-    {
-        var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        int port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        probe.Stop();
-        string address = $"127.0.0.1:{port}";
-        listener.Prefixes.Add($"http://{address}/");
-        listener.Start();
-        return address;
-    }
-
-    private static async Task ServeAsync(HttpListener listener, Func<HttpListenerContext, Task> handle)
-    {
-        while (listener.IsListening)
-        {
-            HttpListenerContext context;
-            try
-            {
-                context = await listener.GetContextAsync();
-            }
-            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
-            {
-                return;
-            }
-
-            _ = Task.Run(async () =>
-            {
-                try
-                {
-                    await handle(context);
-                }
-                catch (Exception e) when (e is HttpListenerException or IOException or ObjectDisposedException)
-                {
-                }
-            });
         }
     }
 

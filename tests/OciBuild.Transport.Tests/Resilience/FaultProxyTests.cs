@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using OciBuild.Core;
 using OciBuild.Core.Errors;
+using OciBuild.Tests.Shared;
 using OciBuild.Transport.Registry;
 using OciBuild.Transport.Tests.Integration;
 using OciBuild.Transport.Tests.Support;

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 
-namespace OciBuild.Transport.Tests.Resilience;
+namespace OciBuild.Tests.Shared;
 
 /// <summary>What the proxy does with one request instead of forwarding it unchanged.</summary>
 internal abstract record Fault
@@ -58,7 +58,7 @@ internal sealed class FaultProxy : IDisposable
         _listener.Start();
         _relay.Start();
         Address = $"127.0.0.1:{((IPEndPoint)_relay.LocalEndpoint).Port}";
-        _loop = Task.Run(AcceptLoopAsync);
+        _loop = Task.Run(() => LoopbackHttpServer.ServeAsync(_listener, HandleAsync));
         _relayLoop = Task.Run(RelayLoopAsync);
     }
 
@@ -153,24 +153,6 @@ internal sealed class FaultProxy : IDisposable
         {
             client.Client.LingerState = new LingerOption(true, 0);
             client.Dispose();
-        }
-    }
-
-    private async Task AcceptLoopAsync()
-    {
-        while (_listener.IsListening)
-        {
-            HttpListenerContext context;
-            try
-            {
-                context = await _listener.GetContextAsync();
-            }
-            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
-            {
-                return;
-            }
-
-            _ = Task.Run(() => HandleAsync(context));
         }
     }
 
