@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Microsoft.Extensions.Logging;
+using OciBuild.Core.Errors;
 using OciBuild.Storage;
 using OciBuild.Transport;
 using OciBuild.Transport.Configuration;
@@ -78,6 +79,11 @@ internal sealed class CliSession : IDisposable
     /// </summary>
     public void WarnIfStoreMissing()
     {
+        if (File.Exists(Store.Root))
+        {
+            throw new OciException(ErrorCodes.StoreError, $"the local store {Store.Root} is a file, not a folder; point --root or OCIBUILD_STORAGE at a folder");
+        }
+
         if (!Directory.Exists(Store.Root))
         {
             Logger.LogWarning("the local store {Root} does not exist yet; check --root or OCIBUILD_STORAGE if you expected images there", Store.Root);

@@ -21,14 +21,20 @@ internal static class CommandAction
             await Console.Error.WriteLineAsync("Error: canceled").ConfigureAwait(false);
             return ExitCodes.Canceled;
         }
+        catch (IOException e) when (StorageFullException.IsStorageFull(e))
+        {
+            // A write that no store method wrapped with its context. The message of the IOException names the file.
+            await Console.Error.WriteLineAsync($"Error: {e.Message.TrimEnd('.')}; {StorageFullException.StoreFix} [{ErrorCodes.StorageFull}]").ConfigureAwait(false);
+            return failureCode;
+        }
         catch (IOException e)
         {
-            await Console.Error.WriteLineAsync($"Error: {e.Message}").ConfigureAwait(false);
+            await Console.Error.WriteLineAsync($"Error: {e.Message.TrimEnd('.')}; check that the path exists and that you can read or write it [{ErrorCodes.FileAccessFailed}]").ConfigureAwait(false);
             return failureCode;
         }
         catch (UnauthorizedAccessException e)
         {
-            await Console.Error.WriteLineAsync($"Error: {e.Message}; run as root or set --root to a folder you can write").ConfigureAwait(false);
+            await Console.Error.WriteLineAsync($"Error: {e.Message.TrimEnd('.')}; run as root or set --root to a folder you can write [{ErrorCodes.FileAccessFailed}]").ConfigureAwait(false);
             return failureCode;
         }
         catch (Exception e) when (e is not OutOfMemoryException)

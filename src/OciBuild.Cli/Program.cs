@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Help;
 using OciBuild.Cli;
 using OciBuild.Cli.Commands;
 
@@ -31,4 +32,10 @@ root.Options.Add(GlobalOptions.Root);
 // signals to runc itself and must live until runc has deleted the container. Store writes are atomic,
 // so other verbs lose nothing when a signal ends them at once.
 var invocation = new InvocationConfiguration { ProcessTerminationTimeout = null };
-return await root.Parse(args).InvokeAsync(invocation);
+var parseResult = root.Parse(args);
+if (parseResult.Errors.Count > 0 && parseResult.Action is not HelpAction)
+{
+    return UsageErrors.Report(parseResult);
+}
+
+return await parseResult.InvokeAsync(invocation);

@@ -93,6 +93,11 @@ internal static class WorkingContainers
             store.AddContainer(record);
             return record;
         }
+        catch (IOException e) when (StorageFullException.IsStorageFull(e))
+        {
+            FileTree.Delete(directory);
+            throw new StorageFullException($"the rootfs of container {name}", $"the local store {store.Root}", e);
+        }
         catch
         {
             FileTree.Delete(directory);

@@ -13,10 +13,12 @@ public sealed class BlobStore
 {
     private const string TemporaryPrefix = ".tmp-";
 
+    private readonly string _root;
     private readonly string _blobsDirectory;
 
     public BlobStore(string root)
     {
+        _root = root;
         _blobsDirectory = Path.Combine(root, "blobs", Digest.Sha256);
     }
 
@@ -62,7 +64,14 @@ public sealed class BlobStore
 
         Directory.CreateDirectory(_blobsDirectory);
         string temporary = Path.Combine(_blobsDirectory, $"{TemporaryPrefix}{expected.Encoded[..12]}-{Guid.NewGuid():N}");
-        await VerifiedFileWriter.WriteAsync(content, expected, target, temporary, $"blob {expected} to the local store", flushToDisk: true, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await VerifiedFileWriter.WriteAsync(content, expected, target, temporary, $"blob {expected} to the local store", flushToDisk: true, cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException e) when (StorageFullException.IsStorageFull(e))
+        {
+            throw new StorageFullException($"blob {expected}", $"the local store {_root}", e);
+        }
     }
 
     public Task PutAsync(Digest expected, byte[] content, CancellationToken cancellationToken)

@@ -86,6 +86,10 @@ public sealed class LayerCache
 
             return target;
         }
+        catch (IOException e) when (StorageFullException.IsStorageFull(e))
+        {
+            throw new StorageFullException($"unpacked layer {layerName}", $"the layer cache {_directory}", e);
+        }
         finally
         {
             FileTree.Delete(temporary);

@@ -74,7 +74,16 @@ public sealed partial class LocalImageStore
     private void WriteIndex(ImageIndex index)
     {
         string temporary = _indexPath + ".tmp";
-        File.WriteAllBytes(temporary, OciJson.Serialize(index with { MediaType = MediaTypes.OciIndex }));
+        try
+        {
+            File.WriteAllBytes(temporary, OciJson.Serialize(index with { MediaType = MediaTypes.OciIndex }));
+        }
+        catch (IOException e) when (StorageFullException.IsStorageFull(e))
+        {
+            File.Delete(temporary);
+            throw new StorageFullException("the image index", $"the local store {Root}", e);
+        }
+
         File.Move(temporary, _indexPath, overwrite: true);
     }
 }

@@ -5,7 +5,7 @@ namespace OciBuild.Storage;
 
 /// <summary>
 /// Checks a local store for what interrupted or damaged writes leave behind, and optionally repairs it:
-/// temporary files, blobs that do not match their digest, index entries whose blobs are missing, and
+/// temporary files and folders, blobs that do not match their digest, index entries whose blobs are missing, and
 /// working container records and folders without each other.
 /// </summary>
 /// <remarks>
@@ -63,6 +63,13 @@ public sealed class StoreChecker
             candidates.AddRange(Directory.EnumerateFiles(blobsDirectory, BlobTemporaryPrefix + "*"));
         }
 
+        // An interrupted extraction into the layer cache leaves its .tmp- folder, which can be as large as the layer.
+        string layersDirectory = Path.Combine(_store.Root, "layers");
+        if (Directory.Exists(layersDirectory))
+        {
+            candidates.AddRange(Directory.EnumerateDirectories(layersDirectory, BlobTemporaryPrefix + "*"));
+        }
+
         // The index and the container list are written to NAME.tmp and renamed over NAME.
         candidates.AddRange(new[] { "index.json.tmp", "containers.json.tmp" }.Select(n => Path.Combine(_store.Root, n)).Where(File.Exists));
 
@@ -70,7 +77,7 @@ public sealed class StoreChecker
         var inUse = new List<string>();
         foreach (string path in candidates.Order(StringComparer.Ordinal))
         {
-            if (openFiles.Contains(path))
+            if (openFiles.Contains(path) || openFiles.Any(file => file.StartsWith(path + "/", StringComparison.Ordinal)))
             {
                 inUse.Add(path);
                 continue;

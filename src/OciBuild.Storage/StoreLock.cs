@@ -35,13 +35,19 @@ public sealed class StoreLock : IDisposable
             {
                 throw new OciException(ErrorCodes.StoreError, $"cannot lock the store: {lockFilePath} is not writable; set OCIBUILD_STORAGE to a folder you can write", e);
             }
+            catch (IOException e)
+            {
+                // A read-only file system, for example, fails here instead of looking like a lock that is never released.
+                throw new OciException(ErrorCodes.StoreError, $"cannot lock the store: opening {lockFilePath} failed: {e.Message.TrimEnd('.')}; point --root, OCIBUILD_STORAGE or OciLocalStore at a writable folder", e);
+            }
         }
     }
 
     public void Dispose() => _stream.Dispose();
 
-    // FileStream raises a plain IOException when another process holds the lock; only a missing
-    // folder or a permission problem means something else.
-    private static bool IsSharingViolation(IOException e)
-        => e is not (FileNotFoundException or DirectoryNotFoundException or PathTooLongException);
+    // When another process holds the lock, flock(2) fails with EWOULDBLOCK, and .NET raises a plain
+    // IOException whose HResult is that errno (11 on Linux). Any other errno is a real failure.
+    private const int LockTakenErrno = 11;
+
+    private static bool IsSharingViolation(IOException e) => e.GetType() == typeof(IOException) && e.HResult == LockTakenErrno;
 }

@@ -3,7 +3,7 @@ namespace OciBuild.Storage;
 /// <summary>The kinds of damage that <see cref="StoreChecker"/> finds in a local store.</summary>
 public enum StoreProblemKind
 {
-    /// <summary>A temporary file that an interrupted blob, index or layer write left behind.</summary>
+    /// <summary>A temporary file or folder that an interrupted blob, index or layer write, or layer cache extraction, left behind.</summary>
     PartialFile,
 
     /// <summary>A blob whose content does not hash to the digest it is stored under.</summary>

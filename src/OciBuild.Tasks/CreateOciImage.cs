@@ -185,6 +185,18 @@ public sealed class CreateOciImage : Microsoft.Build.Utilities.Task, ICancelable
             Log.LogError(subcategory: null, errorCode: e.Code, helpKeyword: null, file: null, lineNumber: 0, columnNumber: 0, endLineNumber: 0, endColumnNumber: 0, message: e.Message);
             return false;
         }
+        catch (IOException e) when (StorageFullException.IsStorageFull(e))
+        {
+            // A write that no store method wrapped with its context. The message of the IOException names the file.
+            Log.LogError(subcategory: null, errorCode: ErrorCodes.StorageFull, helpKeyword: null, file: null, lineNumber: 0, columnNumber: 0, endLineNumber: 0, endColumnNumber: 0, message: $"{e.Message.TrimEnd('.')}; {StorageFullException.StoreFix}");
+            return false;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A file outside the store, such as OciDigestFile, OciArchiveOutputPath or the layer cache in obj/.
+            Log.LogError(subcategory: null, errorCode: ErrorCodes.FileAccessFailed, helpKeyword: null, file: null, lineNumber: 0, columnNumber: 0, endLineNumber: 0, endColumnNumber: 0, message: $"{e.Message.TrimEnd('.')}; check that the folder exists and that the build can write it (OciDigestFile, OciArchiveOutputPath and the project's obj folder)");
+            return false;
+        }
         catch (OperationCanceledException) when (_cancellation.IsCancellationRequested)
         {
             Log.LogWarning("image publish canceled");

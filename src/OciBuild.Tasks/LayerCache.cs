@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using OciBuild.Core;
+using OciBuild.Core.Errors;
 using OciBuild.Layers;
 using OciBuild.Transport.Building;
 
@@ -44,9 +45,15 @@ internal sealed class LayerCache
 
         string temporaryPath = blobPath + ".tmp";
         BuiltLayer layer;
-        await using (var output = new FileStream(temporaryPath, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
+        try
         {
+            await using var output = new FileStream(temporaryPath, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous);
             layer = await LayerBuilder.BuildAsync(planned.Files, options, output, cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException e) when (StorageFullException.IsStorageFull(e))
+        {
+            File.Delete(temporaryPath);
+            throw new StorageFullException($"the {planned.Kind} layer", $"the layer cache folder {_directory}", e, "free space on that file system, which contains the project's obj folder");
         }
 
         File.Move(temporaryPath, blobPath, overwrite: true);

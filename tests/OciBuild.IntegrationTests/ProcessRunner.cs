@@ -15,11 +15,40 @@ public static class ProcessRunner
     /// <summary>Runs a program to its end, after writing <paramref name="standardInput"/>, when given, to its input.</summary>
     public static async Task<ProcessResult> RunAsync(string fileName, IEnumerable<string> arguments, string? workingDirectory = null, IReadOnlyDictionary<string, string?>? environment = null, string? standardInput = null)
     {
+        var startInfo = CreateStartInfo(fileName, arguments, workingDirectory, environment);
+        startInfo.RedirectStandardInput = true;
+
+        using var process = Process.Start(startInfo) ?? throw new InvalidOperationException($"could not start {fileName}");
+        if (standardInput is not null)
+        {
+            await process.StandardInput.WriteAsync(standardInput);
+        }
+
+        process.StandardInput.Close();
+        var output = new StringBuilder();
+        var error = new StringBuilder();
+        var outputTask = PumpAsync(process.StandardOutput, output);
+        var errorTask = PumpAsync(process.StandardError, error);
+        await process.WaitForExitAsync();
+        await Task.WhenAll(outputTask, errorTask);
+        return new ProcessResult(process.ExitCode, output.ToString(), error.ToString());
+    }
+
+    /// <summary>Runs and fails the test with the full output when the exit code is not zero.</summary>
+    public static async Task<ProcessResult> RunCheckedAsync(string fileName, IEnumerable<string> arguments, string? workingDirectory = null, IReadOnlyDictionary<string, string?>? environment = null)
+    {
+        var result = await RunAsync(fileName, arguments, workingDirectory, environment);
+        Assert.True(result.ExitCode == 0, $"{fileName} {string.Join(' ', arguments)} failed: {result}");
+        return result;
+    }
+
+    /// <summary>Describes a run of a program with its output streams redirected and the test host's MSBuild settings removed.</summary>
+    public static ProcessStartInfo CreateStartInfo(string fileName, IEnumerable<string> arguments, string? workingDirectory = null, IReadOnlyDictionary<string, string?>? environment = null)
+    {
         var startInfo = new ProcessStartInfo(fileName)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            RedirectStandardInput = true,
             UseShellExecute = false,
             WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory,
         };
@@ -44,28 +73,7 @@ public static class ProcessRunner
             }
         }
 
-        using var process = Process.Start(startInfo) ?? throw new InvalidOperationException($"could not start {fileName}");
-        if (standardInput is not null)
-        {
-            await process.StandardInput.WriteAsync(standardInput);
-        }
-
-        process.StandardInput.Close();
-        var output = new StringBuilder();
-        var error = new StringBuilder();
-        var outputTask = PumpAsync(process.StandardOutput, output);
-        var errorTask = PumpAsync(process.StandardError, error);
-        await process.WaitForExitAsync();
-        await Task.WhenAll(outputTask, errorTask);
-        return new ProcessResult(process.ExitCode, output.ToString(), error.ToString());
-    }
-
-    /// <summary>Runs and fails the test with the full output when the exit code is not zero.</summary>
-    public static async Task<ProcessResult> RunCheckedAsync(string fileName, IEnumerable<string> arguments, string? workingDirectory = null, IReadOnlyDictionary<string, string?>? environment = null)
-    {
-        var result = await RunAsync(fileName, arguments, workingDirectory, environment);
-        Assert.True(result.ExitCode == 0, $"{fileName} {string.Join(' ', arguments)} failed: {result}");
-        return result;
+        return startInfo;
     }
 
     private static async Task PumpAsync(StreamReader reader, StringBuilder target)

@@ -48,10 +48,24 @@ internal static class LoginCommand
             var file = AuthFile.Load(path);
             file.SetCredentials(name, credentials);
             file.Save();
+            WarnIfMadePrivate(file);
             Console.WriteLine("Login Succeeded!");
             return ExitCodes.Success;
         }));
         return command;
+    }
+
+    /// <summary>
+    /// Warns that an auth file which group or others could use is now mode 0600. The rewrite makes it
+    /// private rather than failing, because a login must not leave passwords readable, and because
+    /// refusing would leave them readable too.
+    /// </summary>
+    internal static void WarnIfMadePrivate(AuthFile file)
+    {
+        if (file.SharedPermissions != UnixFileMode.None)
+        {
+            Console.Error.WriteLine($"warning: auth file {file.Path} was accessible to group or others ({file.SharedPermissions}); it now has mode 0600");
+        }
     }
 
     /// <summary>Strips a scheme and a trailing path, so that <c>https://host:5000/v2/</c> stores as <c>host:5000</c>.</summary>

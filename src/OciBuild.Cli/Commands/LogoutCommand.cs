@@ -31,6 +31,7 @@ internal static class LogoutCommand
                 if (file.RemoveAllCredentials())
                 {
                     file.Save();
+                    LoginCommand.WarnIfMadePrivate(file);
                 }
 
                 Console.WriteLine($"Removed login credentials for all registries from {path}");
@@ -47,6 +48,7 @@ internal static class LogoutCommand
             }
 
             file.Save();
+            LoginCommand.WarnIfMadePrivate(file);
             Console.WriteLine($"Removed login credentials for {name}");
             return Task.FromResult(ExitCodes.Success);
         }));

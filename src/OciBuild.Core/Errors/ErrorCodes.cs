@@ -49,6 +49,8 @@ public static class ErrorCodes
 
     public const string StoreError = "OCIB5001";
     public const string ImageInUse = "OCIB5002";
+    public const string StorageFull = "OCIB5010";
+    public const string FileAccessFailed = "OCIB5011";
 
     public const string RootfsMountFailed = "OCIB5101";
     public const string NotACopyDestination = "OCIB5102";

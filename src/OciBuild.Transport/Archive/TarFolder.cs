@@ -99,7 +99,7 @@ internal static class TarFolder
         }
         catch (Exception e) when (e is InvalidDataException or FormatException or EndOfStreamException)
         {
-            throw new OciException(ErrorCodes.InvalidImageLayout, $"{archivePath} is not a valid tar archive: {e.Message}", e);
+            throw new OciException(ErrorCodes.InvalidImageLayout, $"{archivePath} is not a valid tar archive ({e.Message.TrimEnd('.')}); it may be cut short or not a tar at all, so write or copy it again", e);
         }
 
         foreach (var (link, target) in links)

@@ -13,15 +13,25 @@ namespace OciBuild.Transport.Credentials;
 /// </summary>
 public sealed class AuthFile
 {
+    private const UnixFileMode GroupAndOther = UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute
+        | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
+
     private readonly JsonObject _root;
 
-    private AuthFile(string path, JsonObject root)
+    private AuthFile(string path, JsonObject root, UnixFileMode sharedPermissions = UnixFileMode.None)
     {
         Path = path;
         _root = root;
+        SharedPermissions = sharedPermissions;
     }
 
     public string Path { get; }
+
+    /// <summary>
+    /// The group and other permission bits that the file had when it was loaded. <see cref="Save"/>
+    /// always writes mode 0600, so a caller can warn that a shared file was made private.
+    /// </summary>
+    public UnixFileMode SharedPermissions { get; }
 
     /// <summary>Docker's global credential helper, the <c>NAME</c> of <c>docker-credential-NAME</c>.</summary>
     public string? CredentialsStore => _root["credsStore"] is JsonValue value && value.TryGetValue(out string? name) && name.Length > 0 ? name : null;
@@ -39,7 +49,8 @@ public sealed class AuthFile
             var node = JsonNode.Parse(File.ReadAllText(path), documentOptions: new JsonDocumentOptions { AllowTrailingCommas = true });
             if (node is JsonObject root)
             {
-                return new AuthFile(path, root);
+                var shared = OperatingSystem.IsWindows() ? UnixFileMode.None : File.GetUnixFileMode(path) & GroupAndOther;
+                return new AuthFile(path, root, shared);
             }
         }
         catch (JsonException e)

@@ -15,6 +15,9 @@ internal static class CredentialHelper
     // Keychain helpers may wait for a desktop prompt; a helper that never ends must not hang the build.
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 
+    // The text that docker-credential-helpers prints, with exit code 1, for a registry it stores nothing for.
+    private const string NotFoundMessage = "credentials not found in native keychain";
+
     /// <summary>Returns the helper's credentials for <paramref name="registry"/>, or null when it has none or fails (with a warning).</summary>
     public static async Task<RegistryCredentials?> GetAsync(string helperName, string registry, UserEnvironment environment, ILogger logger, CancellationToken cancellationToken)
     {
@@ -57,8 +60,19 @@ internal static class CredentialHelper
 
         if (process.ExitCode != 0)
         {
-            // The output is not logged: a helper may print part of a secret in its error text.
-            logger.LogDebug("credential helper {Program} has no credentials for {Registry} (exit code {ExitCode})", program, registry, process.ExitCode);
+            // The output is not logged: a helper may print part of a secret, or what it read on standard
+            // input, in its error text.
+            if (output.Contains(NotFoundMessage, StringComparison.Ordinal))
+            {
+                logger.LogDebug("credential helper {Program} has no credentials for {Registry}", program, registry);
+            }
+            else
+            {
+                logger.LogWarning(
+                    "credential helper {Program} failed for {Registry} with exit code {ExitCode}; continuing without its credentials. Its output is not shown because it may contain secrets: run `echo {Registry} | {Program} get` to see it",
+                    program, registry, process.ExitCode, registry, program);
+            }
+
             return null;
         }
 

@@ -269,6 +269,6 @@ public sealed partial class RegistryClient : IDisposable
             hint = $"the certificate is not trusted{certificates}: add its CA certificate with --cert-dir DIR (OciCertificateDirectory) or as /etc/containers/certs.d/{Registry}/ca.crt, or skip certificate checks with --tls-verify=false (OciTlsVerify=false)";
         }
 
-        return new OciException(ErrorCodes.TlsFailure, $"TLS connection to registry {Registry} ({authority}) failed: {cause}; {hint}", e);
+        return new OciException(ErrorCodes.TlsFailure, $"TLS connection to registry {Registry} ({authority}) failed: {cause.TrimEnd('.')}; {hint}", e);
     }
 }

@@ -18,7 +18,8 @@ public sealed record RegistryCredentials(string UserName, string Password)
         if (colon <= 0)
         {
             // Never echo the value: it may be a password typed without its user name.
-            throw new OciException(ErrorCodes.InvalidCredentials, "credentials must have the form USER:PASSWORD (the user name is missing)");
+            string missing = colon < 0 ? "the ':' between user name and password is missing" : "the user name before ':' is missing";
+            throw new OciException(ErrorCodes.InvalidCredentials, $"credentials must have the form USER:PASSWORD, but {missing}; pass --creds USER:PASSWORD or OciCreds=USER:PASSWORD");
         }
 
         return new RegistryCredentials(value[..colon], value[(colon + 1)..]);
