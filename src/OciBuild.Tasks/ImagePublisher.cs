@@ -156,13 +156,12 @@ public sealed class ImagePublisher
             GroupId = request.FileOwner.GroupId,
         };
         var files = LayerFileSet.FromDirectory(request.PublishDirectory);
-        var layers = new List<NewLayer>();
-        foreach (var planned in LayerPlanner.Plan(files, request.FileKinds, request.SplitLayers))
-        {
-            layers.Add(await cache.GetOrBuildAsync(planned, options, LayerComment(planned.Kind, request), cancellationToken).ConfigureAwait(false));
-        }
 
-        return layers;
+        // At most one layer per kind of file, so building them all at once uses every core without a limit.
+        var builds = LayerPlanner.Plan(files, request.FileKinds, request.SplitLayers)
+            .Select(planned => cache.GetOrBuildAsync(planned, options with { CompressionLevel = LayerCompressionChoice.For(planned.Files) }, LayerComment(planned.Kind, request), cancellationToken))
+            .ToList();
+        return await Task.WhenAll(builds).ConfigureAwait(false);
     }
 
     private static string LayerComment(PublishFileKind kind, PublishRequest request) => (kind, request.SplitLayers) switch
