@@ -52,6 +52,12 @@ public sealed class ImageCopier
 
         foreach (string tag in tags)
         {
+            if (await destination.HasManifestAsync(manifestContent, tag, cancellationToken).ConfigureAwait(false))
+            {
+                _logger.LogInformation("manifest {Digest} is already tagged {Destination}:{Tag}", manifestContent.Digest, destination.Description, tag);
+                continue;
+            }
+
             await destination.PutManifestAsync(manifestContent, tag, cancellationToken).ConfigureAwait(false);
             _logger.LogInformation("wrote manifest {Digest} to {Destination}:{Tag}", manifestContent.Digest, destination.Description, tag);
         }
