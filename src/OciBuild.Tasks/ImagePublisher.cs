@@ -56,10 +56,16 @@ public sealed class ImagePublisher
         try
         {
             var cache = new LayerCache(request.LayerCacheDirectory ?? temporaryCache!, _logger);
-            var layers = await BuildLayersAsync(request, cache, cancellationToken).ConfigureAwait(false);
+
+            // The base image's manifest and config are read, from a registry for example, while the layers
+            // compress. Both tasks end before the cache folder is deleted, and a layer error wins over a base image one.
+            var resolveBase = ImageBuilder.ResolveBaseAsync(baseImage, request.Platform, cancellationToken);
+            var buildLayers = BuildLayersAsync(request, cache, cancellationToken);
+            await Task.WhenAll(buildLayers, resolveBase).ConfigureAwait(false);
+
             var (entrypoint, cmd) = request.StartCommand.Resolve(DefaultAppCommand(request));
             var settings = request.Settings with { Entrypoint = entrypoint, Cmd = cmd };
-            var image = await ImageBuilder.BuildAsync(baseImage, request.BaseImage, request.Platform, settings, layers, cancellationToken).ConfigureAwait(false);
+            var image = ImageBuilder.Build(await resolveBase.ConfigureAwait(false), request.BaseImage, settings, await buildLayers.ConfigureAwait(false));
 
             var target = context.OpenDestination(destination);
             var copier = new ImageCopier(_logger);
