@@ -14,7 +14,7 @@ internal sealed class RegistryFlags
         {
             ChunkSize = new Option<long>("--chunk-size")
             {
-                Description = "Upload blobs larger than BYTES in chunks of BYTES; 0 chooses the size automatically",
+                Description = "Upload blobs larger than BYTES in PATCH chunks of BYTES; 0 (the default) sends each blob in one request",
                 HelpName = "BYTES",
             };
             ChunkSize.Validators.Add(result =>

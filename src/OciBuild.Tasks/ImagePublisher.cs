@@ -75,10 +75,15 @@ public sealed class ImagePublisher
                     caches[cacheDirectory] = cache;
                 }
 
-                var layers = await BuildLayersAsync(imageRequest, cache, cancellationToken).ConfigureAwait(false);
+                // The base image's manifest and config are read, from a registry for example, while the layers
+                // compress. Both tasks end before the cache folder is deleted, and a layer error wins over a base image one.
+                var resolveBase = ImageBuilder.ResolveBaseAsync(baseImage, imageRequest.Platform, cancellationToken);
+                var buildLayers = BuildLayersAsync(imageRequest, cache, cancellationToken);
+                await Task.WhenAll(buildLayers, resolveBase).ConfigureAwait(false);
+
                 var (entrypoint, cmd) = imageRequest.StartCommand.Resolve(DefaultAppCommand(imageRequest));
                 var settings = imageRequest.Settings with { Entrypoint = entrypoint, Cmd = cmd };
-                images.Add(await ImageBuilder.BuildAsync(baseImage, imageRequest.BaseImage, imageRequest.Platform, settings, layers, cancellationToken).ConfigureAwait(false));
+                images.Add(ImageBuilder.Build(await resolveBase.ConfigureAwait(false), imageRequest.BaseImage, settings, await buildLayers.ConfigureAwait(false)));
             }
 
             var sbom = PrepareSbom(request, destination);
@@ -257,13 +262,12 @@ public sealed class ImagePublisher
             CompressionLevelNumber = request.LayerCompressionLevel,
         };
         var files = LayerFileSet.FromDirectory(request.PublishDirectory);
-        var layers = new List<NewLayer>();
-        foreach (var planned in LayerPlanner.Plan(files, request.FileKinds, request.SplitLayers))
-        {
-            layers.Add(await cache.GetOrBuildAsync(planned, options, LayerComment(planned.Kind, request), cancellationToken).ConfigureAwait(false));
-        }
 
-        return layers;
+        // At most one layer per kind of file, so building them all at once uses every core without a limit.
+        var builds = LayerPlanner.Plan(files, request.FileKinds, request.SplitLayers)
+            .Select(planned => cache.GetOrBuildAsync(planned, options with { CompressionLevel = LayerCompressionChoice.For(planned.Files) }, LayerComment(planned.Kind, request), cancellationToken))
+            .ToList();
+        return await Task.WhenAll(builds).ConfigureAwait(false);
     }
 
     private static string LayerComment(PublishFileKind kind, PublishRequest request) => (kind, request.SplitLayers) switch

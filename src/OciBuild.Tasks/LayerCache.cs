@@ -21,7 +21,9 @@ internal sealed class LayerCache
     private const string FormatVersion = "2";
     private readonly string _directory;
     private readonly ILogger _logger;
-    private readonly HashSet<string> _usedKeys = [];
+    // Layers are built concurrently. Two planned layers with the same key share one build, because
+    // both would write the same temporary file.
+    private readonly Dictionary<string, Task<BuiltLayer>> _builds = [];
 
     public LayerCache(string directory, ILogger logger)
     {
@@ -30,17 +32,31 @@ internal sealed class LayerCache
         Directory.CreateDirectory(directory);
     }
 
+    /// <summary>Returns the cached layer for <paramref name="planned"/>, building it first when the cache has none. Safe to call concurrently.</summary>
     public async Task<NewLayer> GetOrBuildAsync(PlannedLayer planned, LayerOptions options, string comment, CancellationToken cancellationToken)
     {
         string key = ComputeKey(planned.Files, options);
-        _usedKeys.Add(key);
         string blobPath = Path.Combine(_directory, key + (options.Compression == LayerCompressionFormat.Zstd ? ".tar.zst" : ".tar.gz"));
-        string metadataPath = Path.Combine(_directory, key + ".json");
+        Task<BuiltLayer> build;
+        lock (_builds)
+        {
+            if (!_builds.TryGetValue(key, out build!))
+            {
+                build = Task.Run(() => GetOrBuildAsync(key, blobPath, planned, options, cancellationToken), cancellationToken);
+                _builds[key] = build;
+            }
+        }
 
+        return new NewLayer(await build.ConfigureAwait(false), blobPath, comment);
+    }
+
+    private async Task<BuiltLayer> GetOrBuildAsync(string key, string blobPath, PlannedLayer planned, LayerOptions options, CancellationToken cancellationToken)
+    {
+        string metadataPath = Path.Combine(_directory, key + ".json");
         if (TryRead(metadataPath, blobPath) is { } cached)
         {
             _logger.LogInformation("reused layer {Digest} ({Kind}, {Size} bytes) from the layer cache", cached.Digest, planned.Kind, cached.Size);
-            return new NewLayer(cached, blobPath, comment);
+            return cached;
         }
 
         string temporaryPath = blobPath + ".tmp";
@@ -61,8 +77,11 @@ internal sealed class LayerCache
         // The metadata file is written last, so an entry without it is incomplete and never read.
         var metadata = new CachedLayer(layer.DiffId.ToString(), layer.Digest.ToString(), layer.Size, layer.MediaType);
         File.WriteAllText(metadataPath, JsonSerializer.Serialize(metadata));
-        _logger.LogInformation("built layer {Digest} ({Kind}, {Size} bytes, {Count} entries)", layer.Digest, planned.Kind, layer.Size, planned.Files.Count);
-        return new NewLayer(layer, blobPath, comment);
+        string compression = options.Compression == LayerCompressionFormat.Zstd
+            ? $"zstd level {options.CompressionLevelNumber ?? 3}"
+            : options.CompressionLevelNumber is { } level ? $"gzip level {level}" : $"gzip {options.CompressionLevel}";
+        _logger.LogInformation("built layer {Digest} ({Kind}, {Size} bytes, {Count} entries, {Compression})", layer.Digest, planned.Kind, layer.Size, planned.Files.Count, compression);
+        return layer;
     }
 
     /// <summary>Deletes the entries that this publish did not use, so the cache contains one image's layers.</summary>
@@ -72,7 +91,13 @@ internal sealed class LayerCache
         {
             string name = Path.GetFileName(path);
             string key = name.Split('.')[0];
-            if (!_usedKeys.Contains(key))
+            bool used;
+            lock (_builds)
+            {
+                used = _builds.ContainsKey(key);
+            }
+
+            if (!used)
             {
                 File.Delete(path);
             }

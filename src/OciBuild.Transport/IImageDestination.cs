@@ -17,6 +17,13 @@ public interface IImageDestination
     /// <summary>Writes a blob read from <paramref name="content"/>, which yields exactly <c>blob.Size</c> bytes.</summary>
     Task PutBlobAsync(Descriptor blob, Stream content, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Returns true when <paramref name="tag"/> already names <paramref name="manifest"/>, so that writing
+    /// it again can be skipped. Destinations that cannot tell cheaply return false.
+    /// </summary>
+    Task<bool> HasManifestAsync(ManifestContent manifest, string tag, CancellationToken cancellationToken)
+        => Task.FromResult(false);
+
     /// <summary>Writes the manifest and points <paramref name="tag"/> at it.</summary>
     Task PutManifestAsync(ManifestContent manifest, string tag, CancellationToken cancellationToken);
 

@@ -40,12 +40,24 @@ public sealed partial class ImageCopier
 
         foreach (string tag in tags)
         {
-            await destination.PutManifestAsync(manifestContent, tag, cancellationToken).ConfigureAwait(false);
-            _logger.LogInformation("wrote manifest {Digest} to {Destination}:{Tag}", manifestContent.Digest, destination.Description, tag);
+            await PutManifestUnlessTaggedAsync(destination, manifestContent, tag, cancellationToken).ConfigureAwait(false);
         }
 
         long size = manifest.Config.Size + manifest.Layers.Sum(l => l.Size);
         return new CopyResult(manifestContent.Digest, manifestContent.MediaType, manifest.Config.Digest, size);
+    }
+
+    /// <summary>Writes <paramref name="content"/> under <paramref name="tag"/>, unless the destination shows that the tag names it already.</summary>
+    private async Task PutManifestUnlessTaggedAsync(IImageDestination destination, ManifestContent content, string tag, CancellationToken cancellationToken)
+    {
+        if (await destination.HasManifestAsync(content, tag, cancellationToken).ConfigureAwait(false))
+        {
+            _logger.LogInformation("manifest {Digest} is already tagged {Destination}:{Tag}", content.Digest, destination.Description, tag);
+            return;
+        }
+
+        await destination.PutManifestAsync(content, tag, cancellationToken).ConfigureAwait(false);
+        _logger.LogInformation("wrote manifest {Digest} to {Destination}:{Tag}", content.Digest, destination.Description, tag);
     }
 
     /// <summary>Copies the layers in parallel, then the config.</summary>

@@ -16,6 +16,17 @@ public static class ImageBuilder
     /// <param name="baseName">The base image's reference, recorded in the manifest's annotations.</param>
     public static async Task<BuiltImage> BuildAsync(IImageSource? baseImage, string? baseName, Platform platform, ImageSettings settings, IReadOnlyList<NewLayer> layers, CancellationToken cancellationToken)
     {
+        var resolved = await ResolveBaseAsync(baseImage, platform, cancellationToken).ConfigureAwait(false);
+        return Build(resolved, baseName, settings, layers);
+    }
+
+    /// <summary>
+    /// Reads the manifest and config of <paramref name="baseImage"/> for <paramref name="platform"/>, so that
+    /// a caller can fetch them while its new layers are still being built.
+    /// </summary>
+    /// <param name="baseImage">The base image, or null to start from an empty (scratch) image.</param>
+    public static async Task<ResolvedBaseImage> ResolveBaseAsync(IImageSource? baseImage, Platform platform, CancellationToken cancellationToken)
+    {
         ImageConfig baseConfig;
         IReadOnlyList<Descriptor> baseLayers;
         Digest? baseDigest = null;
@@ -38,6 +49,14 @@ public static class ImageBuilder
             }
         }
 
+        return new ResolvedBaseImage(baseImage, baseConfig, baseLayers, baseDigest);
+    }
+
+    /// <summary>Puts <paramref name="layers"/> and <paramref name="settings"/> on top of a base image that <see cref="ResolveBaseAsync"/> read.</summary>
+    /// <param name="baseName">The base image's reference, recorded in the manifest's annotations.</param>
+    public static BuiltImage Build(ResolvedBaseImage resolved, string? baseName, ImageSettings settings, IReadOnlyList<NewLayer> layers)
+    {
+        var (baseImage, baseConfig, baseLayers, baseDigest) = resolved;
         if (baseName is not null && baseDigest is not null && (settings.LabelBaseName || settings.LabelBaseDigest))
         {
             settings = settings with { Labels = WithBaseImageLabels(settings, baseName, baseDigest.Value) };

@@ -43,7 +43,7 @@ public sealed class RegistryOptionsFactory
     /// <summary><c>--cert-dir</c> or <c>OciCertificateDirectory</c>; null looks in the certs.d folders of each registry.</summary>
     public string? CertificateDirectory { get; init; }
 
-    /// <summary>Chunk size for uploads in bytes; 0 chooses <see cref="RegistryOptions.DefaultChunkSize"/>.</summary>
+    /// <summary>Chunk size for uploads in bytes; 0 sends each blob in one request.</summary>
     public long ChunkSize { get; init; }
 
     public RegistryOptions Create(string registry)
@@ -62,7 +62,7 @@ public sealed class RegistryOptionsFactory
             CertificateDirectory = CertificateDirectory ?? RegistryCertificates.FindDirectory(registry, _environment),
             Credentials = explicitCredentialsApply ? Credentials : null,
             CredentialResolver = CredentialResolver,
-            ChunkSize = ChunkSize > 0 ? ChunkSize : RegistryOptions.DefaultChunkSize,
+            ChunkSize = ChunkSize,
             Logger = Logger,
         };
     }

@@ -9,6 +9,10 @@ namespace OciBuild.Transport.Registry;
 
 public sealed partial class RegistryClient
 {
+    // Without a buffer size, StreamContent copies a request body with Stream.CopyToAsync's default
+    // buffer of 80 KiB. A larger buffer takes fewer reads and socket writes for a big blob.
+    private const int RequestBodyBufferSize = 256 * 1024;
+
     public async Task<bool> HasBlobAsync(string repository, Digest digest, CancellationToken cancellationToken)
     {
         using var response = await SendAsync(
@@ -110,7 +114,7 @@ public sealed partial class RegistryClient
         using var response = await SendAsync(
             _ =>
             {
-                var request = new HttpRequestMessage(HttpMethod.Put, finish) { Content = new StreamContent(new SubStream(content, remaining)) };
+                var request = new HttpRequestMessage(HttpMethod.Put, finish) { Content = new StreamContent(new SubStream(content, remaining), RequestBodyBufferSize) };
                 request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
                 request.Content.Headers.ContentLength = remaining;
                 return request;
@@ -162,7 +166,7 @@ public sealed partial class RegistryClient
         => SendAsync(
             _ =>
             {
-                var request = new HttpRequestMessage(HttpMethod.Patch, location) { Content = new StreamContent(new SubStream(content, length)) };
+                var request = new HttpRequestMessage(HttpMethod.Patch, location) { Content = new StreamContent(new SubStream(content, length), RequestBodyBufferSize) };
                 request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
                 request.Content.Headers.ContentLength = length;
                 // The distribution spec wants the bare "start-end" form here, not RFC 9110's "bytes start-end/total".

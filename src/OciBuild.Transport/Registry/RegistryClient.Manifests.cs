@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using Microsoft.Extensions.Logging;
 using OciBuild.Core;
 using OciBuild.Core.Errors;
 
@@ -12,16 +13,7 @@ public sealed partial class RegistryClient
     {
         string action = $"reading manifest {Registry}/{repository}:{tagOrDigest}";
         using var response = await SendAsync(
-            baseUri =>
-            {
-                var request = new HttpRequestMessage(HttpMethod.Get, new Uri(baseUri, $"/v2/{repository}/manifests/{tagOrDigest}"));
-                foreach (string mediaType in MediaTypes.ManifestAccept)
-                {
-                    request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(mediaType));
-                }
-
-                return request;
-            },
+            baseUri => ManifestRequest(HttpMethod.Get, baseUri, repository, tagOrDigest),
             PullScope(repository),
             idempotent: true,
             cancellationToken).ConfigureAwait(false);
@@ -52,6 +44,30 @@ public sealed partial class RegistryClient
         // The digest always comes from the bytes; the optional header only has to agree with them.
         CheckDigestHeader(response, content.Digest, action);
         return content;
+    }
+
+    /// <summary>
+    /// Returns the digest that <paramref name="tag"/> names, from the <c>Docker-Content-Digest</c> header of
+    /// a <c>HEAD</c> request; null when the tag does not exist, the registry sends no such header, or it
+    /// fails the request. The caller writes the manifest then, and that request reports any real failure.
+    /// </summary>
+    public async Task<Digest?> GetManifestDigestAsync(string repository, string tag, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(
+            baseUri => ManifestRequest(HttpMethod.Head, baseUri, repository, tag),
+            // As for blobs, asking for push rights too lets one token serve the manifest PUT that may follow.
+            PushScope(repository),
+            idempotent: true,
+            cancellationToken).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+        {
+            _logger.LogDebug("checking manifest {Registry}/{Repository}:{Tag} returned status {Status}; writing it without the check", Registry, repository, tag, (int)response.StatusCode);
+            return null;
+        }
+
+        return response.Headers.TryGetValues("Docker-Content-Digest", out var values) && Digest.TryParse(values.First(), out var digest)
+            ? digest
+            : null;
     }
 
     /// <summary>Stores a manifest under a tag (or its digest). Returns the digest of the bytes sent.</summary>
@@ -90,6 +106,17 @@ public sealed partial class RegistryClient
 
         CheckDigestHeader(response, manifest.Digest, action);
         return response.Headers.Contains("OCI-Subject");
+    }
+
+    private static HttpRequestMessage ManifestRequest(HttpMethod method, Uri baseUri, string repository, string tagOrDigest)
+    {
+        var request = new HttpRequestMessage(method, new Uri(baseUri, $"/v2/{repository}/manifests/{tagOrDigest}"));
+        foreach (string mediaType in MediaTypes.ManifestAccept)
+        {
+            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(mediaType));
+        }
+
+        return request;
     }
 
     internal static string PullScope(string repository) => $"repository:{repository}:pull";

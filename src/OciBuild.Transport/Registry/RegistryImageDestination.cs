@@ -34,6 +34,9 @@ public sealed class RegistryImageDestination : IImageDestination
     public Task PutBlobAsync(Descriptor blob, Stream content, CancellationToken cancellationToken)
         => _client.UploadBlobAsync(Reference.Repository, blob, content, cancellationToken);
 
+    public async Task<bool> HasManifestAsync(ManifestContent manifest, string tag, CancellationToken cancellationToken)
+        => await _client.GetManifestDigestAsync(Reference.Repository, tag, cancellationToken).ConfigureAwait(false) == manifest.Digest;
+
     public Task PutManifestAsync(ManifestContent manifest, string tag, CancellationToken cancellationToken)
         => _client.PutManifestAsync(Reference.Repository, tag, manifest, cancellationToken);
 

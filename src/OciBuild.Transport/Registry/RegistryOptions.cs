@@ -7,9 +7,6 @@ namespace OciBuild.Transport.Registry;
 /// <summary>How to talk to one registry.</summary>
 public sealed record RegistryOptions
 {
-    /// <summary>Chunk size used for large blobs when <see cref="ChunkSize"/> is 0.</summary>
-    public const long DefaultChunkSize = 64L * 1024 * 1024;
-
     /// <summary>
     /// Sets both TLS settings at once, as <c>--tls-verify</c> does in buildah and skopeo: false skips
     /// certificate checks and allows plain HTTP after HTTPS fails. Reads true only when neither is relaxed.
@@ -54,9 +51,15 @@ public sealed record RegistryOptions
 
     /// <summary>
     /// Blobs larger than this are uploaded in PATCH chunks of this size and smaller ones in one PUT.
-    /// 0 means <see cref="DefaultChunkSize"/>.
+    /// 0, the default, sends every blob in one streaming PUT.
     /// </summary>
-    public long ChunkSize { get; init; } = DefaultChunkSize;
+    /// <remarks>
+    /// One request needs no spooling, whereas each chunk is copied to a temporary file first, so that it
+    /// can be sent again from the offset the registry reports. <see cref="ImageCopier"/> starts a failed
+    /// single-request upload again from the beginning. Chunks help behind proxies that limit the size of
+    /// a request body.
+    /// </remarks>
+    public long ChunkSize { get; init; }
 
     public ILogger Logger { get; init; } = NullLogger.Instance;
 }

@@ -40,6 +40,22 @@ public sealed class ImageBuilderTests : IDisposable
     }
 
     [Fact]
+    public async Task Resolved_base_builds_same_image()
+    {
+        var source = new MemoryImageSource(TestImage.Create(layerCount: 2));
+        var layer = WriteNewLayer();
+        var settings = new ImageSettings { Created = DateTimeOffset.UnixEpoch };
+
+        var inOneStep = await ImageBuilder.BuildAsync(source, BaseName, Amd64, settings, [layer], CancellationToken.None);
+        var resolved = await ImageBuilder.ResolveBaseAsync(source, Amd64, CancellationToken.None);
+        var inTwoSteps = ImageBuilder.Build(resolved, BaseName, settings, [layer]);
+
+        Assert.Equal(2, resolved.Layers.Count);
+        Assert.NotNull(resolved.ManifestDigest);
+        Assert.Equal(inOneStep.Manifest.Digest, inTwoSteps.Manifest.Digest);
+    }
+
+    [Fact]
     public async Task Manifest_has_oci_media_type()
     {
         var built = await BuildAsync(new MemoryImageSource(TestImage.Create(docker: true)), WriteNewLayer());

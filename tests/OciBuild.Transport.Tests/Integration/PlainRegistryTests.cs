@@ -91,6 +91,25 @@ public sealed class PlainRegistryTests : IDisposable
     }
 
     [Fact]
+    public async Task Push_to_same_tag_skips_manifest()
+    {
+        using var client = Connect();
+        var image = TestImage.Create(layerCount: 1);
+        var first = new CountingDestination(client.Destination("push/same-tag"));
+        var second = new CountingDestination(client.Destination("push/same-tag"));
+        var otherTag = new CountingDestination(client.Destination("push/same-tag"));
+
+        await client.PushAsync(image, first, "1");
+        await client.PushAsync(image, second, "1");
+        await client.PushAsync(image, otherTag, "2");
+
+        Assert.Equal(1, first.ManifestWrites);
+        Assert.Equal(0, second.ManifestWrites);
+        Assert.Equal(1, otherTag.ManifestWrites);
+        Assert.Equal(1, client.Logger.Messages(LogLevel.Information).Count(m => m.Contains("is already tagged")));
+    }
+
+    [Fact]
     public async Task Copy_between_repositories_mounts_blobs()
     {
         using var client = Connect();

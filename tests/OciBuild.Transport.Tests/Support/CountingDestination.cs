@@ -2,12 +2,13 @@ using OciBuild.Core;
 
 namespace OciBuild.Transport.Tests.Support;
 
-/// <summary>Passes every call to another destination and counts the blobs that were uploaded or mounted.</summary>
+/// <summary>Passes every call to another destination and counts the blobs uploaded or mounted and the manifests written.</summary>
 internal sealed class CountingDestination : IImageDestination
 {
     private readonly IImageDestination _inner;
     private int _uploads;
     private int _mounts;
+    private int _manifestWrites;
 
     public CountingDestination(IImageDestination inner)
     {
@@ -42,6 +43,15 @@ internal sealed class CountingDestination : IImageDestination
         return _inner.PutBlobAsync(blob, content, cancellationToken);
     }
 
+    /// <summary>The number of <see cref="PutManifestAsync"/> calls.</summary>
+    public int ManifestWrites => _manifestWrites;
+
+    public Task<bool> HasManifestAsync(ManifestContent manifest, string tag, CancellationToken cancellationToken)
+        => _inner.HasManifestAsync(manifest, tag, cancellationToken);
+
     public Task PutManifestAsync(ManifestContent manifest, string tag, CancellationToken cancellationToken)
-        => _inner.PutManifestAsync(manifest, tag, cancellationToken);
+    {
+        Interlocked.Increment(ref _manifestWrites);
+        return _inner.PutManifestAsync(manifest, tag, cancellationToken);
+    }
 }

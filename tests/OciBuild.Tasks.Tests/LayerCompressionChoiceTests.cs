@@ -1,0 +1,35 @@
+using System.IO.Compression;
+using OciBuild.Layers;
+
+namespace OciBuild.Tasks.Tests;
+
+/// <summary>The gzip level of a published layer, chosen from the size of its files.</summary>
+public sealed class LayerCompressionChoiceTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("ocibuild-compression-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    [Theory]
+    [InlineData(new long[] { 1024 }, CompressionLevel.Optimal)]
+    [InlineData(new long[] { LayerCompressionChoice.FastestFromBytes - 1 }, CompressionLevel.Optimal)]
+    [InlineData(new long[] { LayerCompressionChoice.FastestFromBytes }, CompressionLevel.Fastest)]
+    [InlineData(new long[] { LayerCompressionChoice.FastestFromBytes / 2, LayerCompressionChoice.FastestFromBytes / 2 }, CompressionLevel.Fastest)]
+    public void Level_follows_total_size(long[] sizes, CompressionLevel expected)
+    {
+        var files = new List<LayerFile> { new("lib", _directory, LayerFileKind.Directory) };
+        for (int i = 0; i < sizes.Length; i++)
+        {
+            string path = Path.Combine(_directory, $"file{i}");
+            using (var stream = File.Create(path))
+            {
+                // A sparse file of the size needed, so the test writes no real data.
+                stream.SetLength(sizes[i]);
+            }
+
+            files.Add(new LayerFile($"lib/file{i}", path, LayerFileKind.File));
+        }
+
+        Assert.Equal(expected, LayerCompressionChoice.For(files));
+    }
+}
