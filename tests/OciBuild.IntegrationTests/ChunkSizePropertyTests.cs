@@ -26,7 +26,7 @@ public sealed class ChunkSizePropertyTests
     [Fact]
     public async Task Invalid_chunk_size_fails_with_code()
     {
-        var publish = await _bed.PublishAsync([.. RegistryProperties("bad-chunk"), "OciChunkSize=lots"]);
+        var publish = await _bed.PublishAsync([.. _bed.RegistryProperties("bad-chunk"), "OciChunkSize=lots"]);
 
         Assert.NotEqual(0, publish.ExitCode);
         Assert.Contains("error OCIB1007", publish.StandardOutput);
@@ -35,7 +35,7 @@ public sealed class ChunkSizePropertyTests
 
     private async Task<ProcessResult> PublishAsync(string repository, params string[] properties)
     {
-        var publish = await _bed.PublishAsync([.. RegistryProperties(repository), .. properties], new Dictionary<string, string?> { ["SOURCE_DATE_EPOCH"] = "1700000000" }, verbosity: "detailed");
+        var publish = await _bed.PublishAsync([.. _bed.RegistryProperties(repository), .. properties], TestBed.EpochEnvironment(), verbosity: "detailed");
         Assert.True(publish.ExitCode == 0, publish.ToString());
         return publish;
     }
@@ -54,12 +54,4 @@ public sealed class ChunkSizePropertyTests
 
     private static int CountPatches(string output) =>
         output.Split('\n').Count(line => line.Contains("PATCH http", StringComparison.Ordinal));
-
-    private string[] RegistryProperties(string repository) =>
-    [
-        $"OciRegistry={_bed.Registry.Address}",
-        "OciTlsVerify=false",
-        $"OciBaseImage={_bed.BaseImage}",
-        $"OciRepository={repository}",
-    ];
 }

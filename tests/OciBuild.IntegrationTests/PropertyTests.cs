@@ -4,7 +4,6 @@ namespace OciBuild.IntegrationTests;
 [Collection(TestBedCollection.Name)]
 public sealed class PropertyTests
 {
-    private const string Epoch = "1700000000";
     private readonly TestBed _bed;
 
     public PropertyTests(TestBed bed)
@@ -111,10 +110,10 @@ public sealed class PropertyTests
     {
         // MSBuild's -p switch splits at commas itself, so a comma list comes in through the
         // environment, where every variable is a property too and needs no quoting.
-        var environment = EpochEnvironment();
+        var environment = TestBed.EpochEnvironment();
         environment["OciTags"] = "1.0,1";
-        var fromEnvironment = await _bed.PublishAsync([.. RegistryProperties("tags")], environment);
-        var fromSwitch = await _bed.PublishAsync([.. RegistryProperties("tags"), "OciTags=\"2.0;latest\""], EpochEnvironment());
+        var fromEnvironment = await _bed.PublishAsync([.. _bed.RegistryProperties("tags")], environment);
+        var fromSwitch = await _bed.PublishAsync([.. _bed.RegistryProperties("tags"), "OciTags=\"2.0;latest\""], TestBed.EpochEnvironment());
         Assert.True(fromEnvironment.ExitCode == 0, fromEnvironment.ToString());
         Assert.True(fromSwitch.ExitCode == 0, fromSwitch.ToString());
 
@@ -142,8 +141,8 @@ public sealed class PropertyTests
 
         // Normal verbosity shows every line the task logs. From detailed verbosity on, MSBuild itself
         // prints the command line and task parameters, and with them any password passed as a property.
-        var withCreds = await _bed.PublishAsync([.. properties, $"OciCreds=builder:{password}"], EpochEnvironment(), verbosity: "normal");
-        var withoutCreds = await _bed.PublishAsync(properties, EpochEnvironment());
+        var withCreds = await _bed.PublishAsync([.. properties, $"OciCreds=builder:{password}"], TestBed.EpochEnvironment(), verbosity: "normal");
+        var withoutCreds = await _bed.PublishAsync(properties, TestBed.EpochEnvironment());
         var inspect = await ProcessRunner.RunAsync("skopeo", ["inspect", "--tls-verify=false", "--creds", $"builder:{password}", $"docker://{registry.Address}/team/creds:latest"]);
 
         Assert.True(withCreds.ExitCode == 0, withCreds.ToString());
@@ -156,7 +155,7 @@ public sealed class PropertyTests
     [Fact]
     public async Task Publish_profile_builds_image()
     {
-        var publish = await _bed.PublishAsync([.. RegistryProperties("profile"), "PublishProfile=OciImage"], EpochEnvironment(), target: "");
+        var publish = await _bed.PublishAsync([.. _bed.RegistryProperties("profile"), "PublishProfile=OciImage"], TestBed.EpochEnvironment(), target: "");
 
         Assert.True(publish.ExitCode == 0, publish.ToString());
         Assert.StartsWith("sha256:", await Skopeo.DigestAsync($"{_bed.Registry.Address}/profile:latest"));
@@ -165,7 +164,7 @@ public sealed class PropertyTests
     [Fact]
     public async Task Base_registry_replaces_mcr()
     {
-        var publish = await _bed.PublishProjectAsync(_bed.SampleDirectory, [$"OciRegistry={_bed.Registry.Address}", "OciTlsVerify=false", $"OciBaseRegistry={_bed.Registry.Address}", "OciRepository=base-registry"], EpochEnvironment());
+        var publish = await _bed.PublishProjectAsync(_bed.SampleDirectory, [$"OciRegistry={_bed.Registry.Address}", "OciTlsVerify=false", $"OciBaseRegistry={_bed.Registry.Address}", "OciRepository=base-registry"], TestBed.EpochEnvironment());
         Assert.True(publish.ExitCode == 0, publish.ToString());
 
         var labels = Skopeo.Labels(await Skopeo.ConfigAsync($"{_bed.Registry.Address}/base-registry:latest"));
@@ -183,7 +182,7 @@ public sealed class PropertyTests
     [InlineData("OCIB5011", "OciDigestFile=/proc/no-such-folder/digest.txt")]
     public async Task Invalid_settings_fail_with_code(string code, params string[] properties)
     {
-        var publish = await _bed.PublishAsync([.. RegistryProperties("invalid"), .. properties], EpochEnvironment());
+        var publish = await _bed.PublishAsync([.. _bed.RegistryProperties("invalid"), .. properties], TestBed.EpochEnvironment());
 
         Assert.NotEqual(0, publish.ExitCode);
         Assert.Contains($"error {code}", publish.StandardOutput);
@@ -200,7 +199,7 @@ public sealed class PropertyTests
         string archive = Path.Combine(_bed.NewDirectory("archive"), "image.tar");
         string[] formatProperty = format.Length > 0 ? [$"OciArchiveFormat={format}"] : [];
 
-        var publish = await _bed.PublishAsync([$"{property}={archive}", .. formatProperty, "OciTlsVerify=false", $"OciBaseImage={_bed.BaseImage}"], EpochEnvironment());
+        var publish = await _bed.PublishAsync([$"{property}={archive}", .. formatProperty, "OciTlsVerify=false", $"OciBaseImage={_bed.BaseImage}"], TestBed.EpochEnvironment());
         var inspect = await ProcessRunner.RunAsync("skopeo", ["inspect", $"{transport}:{archive}"]);
 
         Assert.True(publish.ExitCode == 0, publish.ToString());
@@ -218,7 +217,7 @@ public sealed class PropertyTests
               </ItemGroup>
             """);
 
-        var publish = await _bed.PublishProjectAsync(project, [.. RegistryProperties("conflict"), "OciEntrypoint=/bin/sh"], EpochEnvironment());
+        var publish = await _bed.PublishProjectAsync(project, [.. _bed.RegistryProperties("conflict"), "OciEntrypoint=/bin/sh"], TestBed.EpochEnvironment());
 
         Assert.NotEqual(0, publish.ExitCode);
         Assert.Contains("error OCIB7103", publish.StandardOutput);
@@ -227,18 +226,8 @@ public sealed class PropertyTests
 
     private async Task<string> PublishAsync(string projectDirectory, string repository, params string[] properties)
     {
-        var publish = await _bed.PublishProjectAsync(projectDirectory, [.. RegistryProperties(repository), .. properties], EpochEnvironment());
+        var publish = await _bed.PublishProjectAsync(projectDirectory, [.. _bed.RegistryProperties(repository), .. properties], TestBed.EpochEnvironment());
         Assert.True(publish.ExitCode == 0, publish.ToString());
         return $"{_bed.Registry.Address}/{repository}:latest";
     }
-
-    private string[] RegistryProperties(string repository) =>
-    [
-        $"OciRegistry={_bed.Registry.Address}",
-        "OciTlsVerify=false",
-        $"OciBaseImage={_bed.BaseImage}",
-        $"OciRepository={repository}",
-    ];
-
-    private static Dictionary<string, string?> EpochEnvironment() => new() { ["SOURCE_DATE_EPOCH"] = Epoch };
 }

@@ -24,7 +24,7 @@ public sealed partial class UpToDateTests
     {
         string project = WriteProject("UpToDateSkip");
         string digestFile = Path.Combine(_bed.NewDirectory("up-to-date-digest"), "image.digest");
-        string[] properties = [.. RegistryProperties("up-to-date/skip"), "OciTags=\"1.0;latest\"", $"OciDigestFile={digestFile}"];
+        string[] properties = [.. _bed.RegistryProperties("up-to-date/skip"), "OciTags=\"1.0;latest\"", $"OciDigestFile={digestFile}"];
 
         var first = await PublishAsync(project, properties);
         var second = await PublishAsync(project, properties);
@@ -48,7 +48,7 @@ public sealed partial class UpToDateTests
     public async Task Changed_setting_publishes_again(string change)
     {
         string project = WriteProject("UpToDateSetting" + new string(change.Where(char.IsLetterOrDigit).ToArray()));
-        string[] properties = RegistryProperties("up-to-date/setting");
+        string[] properties = _bed.RegistryProperties("up-to-date/setting");
 
         var first = await PublishAsync(project, properties);
         var second = await PublishAsync(project, [.. properties, change]);
@@ -64,7 +64,7 @@ public sealed partial class UpToDateTests
         string project = WriteProject("UpToDateDestination");
         string store = _bed.NewDirectory("up-to-date-store");
 
-        var first = await PublishAsync(project, RegistryProperties("up-to-date/destination"));
+        var first = await PublishAsync(project, _bed.RegistryProperties("up-to-date/destination"));
         var second = await PublishAsync(project, ["OciTlsVerify=false", $"OciBaseImage={_bed.BaseImage}", "OciRepository=up-to-date/destination", $"OciLocalStore={store}"]);
         var images = await _bed.OcibuildAsync(store, "images");
 
@@ -78,7 +78,7 @@ public sealed partial class UpToDateTests
     public async Task Changed_files_publish_again()
     {
         string project = WriteProject("UpToDateFiles");
-        string[] properties = RegistryProperties("up-to-date/files");
+        string[] properties = _bed.RegistryProperties("up-to-date/files");
         string reference = $"{_bed.Registry.Address}/up-to-date/files:latest";
 
         var first = await PublishAsync(project, properties);
@@ -105,7 +105,7 @@ public sealed partial class UpToDateTests
     {
         string project = WriteProject("UpToDateDigestFile");
         string digestFile = Path.Combine(_bed.NewDirectory("up-to-date-digest-file"), "image.digest");
-        string[] properties = [.. RegistryProperties("up-to-date/digest-file"), $"OciDigestFile={digestFile}"];
+        string[] properties = [.. _bed.RegistryProperties("up-to-date/digest-file"), $"OciDigestFile={digestFile}"];
 
         await PublishAsync(project, properties);
         File.Delete(digestFile);
@@ -120,15 +120,13 @@ public sealed partial class UpToDateTests
     {
         string project = WriteProject("UpToDateForce");
 
-        var publish = await _bed.PublishProjectAsync(project, [.. RegistryProperties("up-to-date/force"), "OciForce=maybe"]);
+        var publish = await _bed.PublishProjectAsync(project, [.. _bed.RegistryProperties("up-to-date/force"), "OciForce=maybe"]);
 
         Assert.NotEqual(0, publish.ExitCode);
         Assert.Contains("error OCIB7130", publish.StandardOutput);
         Assert.Contains("OciForce=maybe is invalid", publish.StandardOutput);
     }
 
-    private string[] RegistryProperties(string repository)
-        => [$"OciRegistry={_bed.Registry.Address}", "OciTlsVerify=false", $"OciBaseImage={_bed.BaseImage}", $"OciRepository={repository}"];
 
     // A target after PublishOciImage prints its outputs, so that a test can compare them across publishes.
     private string WriteProject(string name) => _bed.WriteProject(name, """
