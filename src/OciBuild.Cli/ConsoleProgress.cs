@@ -6,12 +6,14 @@ namespace OciBuild.Cli;
 
 /// <summary>
 /// Shows blob transfers on standard error. On a terminal one line is rewritten in place at most every
-/// 200 ms, and each finished blob keeps a line of its own. Elsewhere, as in a CI log, a blob gets a line
-/// at each tenth of its size and at least every 5 s, so that the log stays short but shows a stalled transfer.
+/// 200 ms, and each finished blob keeps a line of its own. Elsewhere, as in a CI log, a blob of 1 MiB or
+/// more gets a line at each tenth of its size and at least every 5 s, so that the log stays short but shows
+/// a stalled transfer. Smaller blobs, such as configs, take too little time to need one.
 /// </summary>
 internal sealed class ConsoleProgress : IProgress<BlobProgress>
 {
     private const int LogSteps = 10;
+    private const long LogMinimumBytes = 1024 * 1024;
     private static readonly TimeSpan TerminalInterval = TimeSpan.FromMilliseconds(200);
     private static readonly TimeSpan LogInterval = TimeSpan.FromSeconds(5);
 
@@ -82,6 +84,11 @@ internal sealed class ConsoleProgress : IProgress<BlobProgress>
 
     private void WriteLog(BlobProgress value, BlobState state, DateTimeOffset now)
     {
+        if (value.Total < LogMinimumBytes)
+        {
+            return;
+        }
+
         int step = (int)(value.Transferred * LogSteps / Math.Max(value.Total, 1));
         if (step <= state.LastStep && now - state.LastWrite < LogInterval)
         {

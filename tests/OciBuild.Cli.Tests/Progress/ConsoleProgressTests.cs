@@ -58,13 +58,24 @@ public sealed class ConsoleProgressTests
         var progress = new ConsoleProgress(output, terminal: false, clock);
 
         progress.Report(new BlobProgress(Layer, 5 * MiB, 10 * MiB));
-        progress.Report(new BlobProgress(Config, 1000, 1000));
+        progress.Report(new BlobProgress(Config, 2 * MiB, 2 * MiB));
         progress.Report(new BlobProgress(Layer, 10 * MiB, 10 * MiB));
 
         string[] lines = Lines(output);
         Assert.Equal(3, lines.Length);
-        Assert.StartsWith("sha256:bbbbbbbbbbbb: 1000 B of 1000 B (100%)", lines[1]);
+        Assert.StartsWith("sha256:bbbbbbbbbbbb: 2.0 MiB of 2.0 MiB (100%)", lines[1]);
         Assert.StartsWith("sha256:aaaaaaaaaaaa: 10.0 MiB of 10.0 MiB (100%)", lines[2]);
+    }
+
+    [Fact]
+    public void Log_form_skips_small_blobs()
+    {
+        var output = new StringWriter();
+        var progress = new ConsoleProgress(output, terminal: false, new ManualClock());
+
+        progress.Report(new BlobProgress(Config, 1000, 1000));
+
+        Assert.Empty(Lines(output));
     }
 
     [Fact]
