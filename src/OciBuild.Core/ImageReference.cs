@@ -167,6 +167,9 @@ public sealed partial record ImageReference
         }
     }
 
+    /// <summary>Returns whether <paramref name="tag"/> is a valid tag: 1 to 128 characters from [A-Za-z0-9_.-], not starting with '.' or '-'.</summary>
+    public static bool IsValidTag(string tag) => TagPattern().IsMatch(tag);
+
     /// <summary>
     /// Returns this repository with <paramref name="tag"/> and no digest, so that a push to the result
     /// sets the tag instead of addressing the old digest.

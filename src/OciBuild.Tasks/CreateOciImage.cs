@@ -207,6 +207,13 @@ public sealed class CreateOciImage : Microsoft.Build.Utilities.Task, ICancelable
     private PublishRequest CreateRequest()
     {
         var tags = Tags.Split([';', ','], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+        // Checked here, because joined to the repository a tag with ':' would read as part of the repository name.
+        if (tags.FirstOrDefault(t => !ImageReference.IsValidTag(t)) is { } invalidTag)
+        {
+            throw new OciException(ErrorCodes.InvalidReference, $"OciTags contains the invalid tag \"{invalidTag}\": a tag has 1 to 128 characters from A-Z, a-z, 0-9, '_', '.' and '-', and does not start with '.' or '-'");
+        }
+
         var startCommand = new StartCommand
         {
             Entrypoint = Entrypoint ?? [],

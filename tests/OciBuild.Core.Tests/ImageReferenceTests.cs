@@ -269,6 +269,17 @@ public class ImageReferenceTests
         Assert.Equal(expected, ImageReference.Parse(input).IsLoopbackRegistry);
     }
 
+    [Theory]
+    [InlineData("latest", true)]
+    [InlineData("1.0_rc-2", true)]
+    [InlineData("bad:tag", false)]
+    [InlineData(".hidden", false)]
+    [InlineData("", false)]
+    public void IsValidTag_follows_tag_grammar(string tag, bool valid)
+    {
+        Assert.Equal(valid, ImageReference.IsValidTag(tag));
+    }
+
     [Fact]
     public void WithTag_replaces_tag()
     {

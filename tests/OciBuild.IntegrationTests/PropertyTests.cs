@@ -190,6 +190,16 @@ public sealed class PropertyTests
         Assert.DoesNotContain("MSB4018", publish.StandardOutput);
     }
 
+    [Fact]
+    public async Task Invalid_tag_is_named()
+    {
+        var publish = await _bed.PublishAsync([.. _bed.RegistryProperties("invalid-tag"), "OciTags=bad:tag"], TestBed.EpochEnvironment());
+
+        Assert.NotEqual(0, publish.ExitCode);
+        Assert.Contains("error OCIB1001", publish.StandardOutput);
+        Assert.Contains("OciTags contains the invalid tag \"bad:tag\"", publish.StandardOutput);
+    }
+
     [Theory]
     [InlineData("OciArchiveOutputPath", "oci", "oci-archive")]
     [InlineData("OciArchiveOutputPath", "docker", "docker-archive")]
