@@ -15,7 +15,7 @@ public static class LayerBuilder
     private const UnixFileMode AnyExecute = UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
 
     /// <summary>
-    /// Writes <paramref name="files"/> as a tar compressed as <see cref="LayerOptions.Compression"/> asks to <paramref name="output"/> and
+    /// Writes <paramref name="files"/> as a tar, compressed with <see cref="LayerOptions.Compression"/>, to <paramref name="output"/> and
     /// returns its diff ID, digest and size. Both digests are computed while writing, so the layer
     /// is never held in memory. <paramref name="output"/> stays open.
     /// </summary>

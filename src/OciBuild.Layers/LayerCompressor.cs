@@ -4,12 +4,9 @@ using ZstdSharp;
 
 namespace OciBuild.Layers;
 
-/// <summary>Opens the compressing stream that <see cref="LayerBuilder"/> writes a tar through, as <see cref="LayerOptions"/> asks.</summary>
+/// <summary>Opens the compressing stream that <see cref="LayerBuilder"/> writes a tar through, with the compression that <see cref="LayerOptions"/> sets.</summary>
 internal static class LayerCompressor
 {
-    /// <summary>The level zstd itself uses when none is given.</summary>
-    public const int DefaultZstdLevel = 3;
-
     public static string MediaType(LayerCompressionFormat format) => format switch
     {
         LayerCompressionFormat.Zstd => MediaTypes.OciLayerZstd,
@@ -23,7 +20,7 @@ internal static class LayerCompressor
         {
             // One thread and no content size in the frame header, so the frame depends only on the
             // tar bytes and the level. The bytes can still change with the ZstdSharp version.
-            return new CompressionStream(output, options.CompressionLevelNumber ?? DefaultZstdLevel, leaveOpen: true);
+            return new CompressionStream(output, options.CompressionLevelNumber ?? LayerOptions.DefaultZstdLevel, leaveOpen: true);
         }
 
         if (options.CompressionLevelNumber is not { } level)

@@ -47,6 +47,9 @@ public sealed record LayerOptions
     /// </summary>
     public int? CompressionLevelNumber { get; init; }
 
+    /// <summary>The level zstd itself uses when none is given.</summary>
+    public const int DefaultZstdLevel = 3;
+
     /// <summary>
     /// Marks files as executable (mode 0755) by their <see cref="LayerFile.RelativePath"/>, in addition
     /// to files whose execute bit is set on disk. It is the only source of execute bits on Windows,

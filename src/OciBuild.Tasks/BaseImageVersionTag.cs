@@ -3,7 +3,7 @@ namespace OciBuild.Tasks;
 /// <summary>
 /// The version part of an inferred base image tag. Microsoft publishes the images of a .NET release in
 /// preview under tags such as <c>10.0.0-preview.7</c> and <c>10.0.0-rc.1</c>, so an SDK in preview
-/// asks for the preview tag of its own release, as the .NET SDK does.
+/// requests the preview tag of its own release, as the .NET SDK does.
 /// </summary>
 public static class BaseImageVersionTag
 {

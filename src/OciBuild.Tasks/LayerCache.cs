@@ -78,7 +78,7 @@ internal sealed class LayerCache
         var metadata = new CachedLayer(layer.DiffId.ToString(), layer.Digest.ToString(), layer.Size, layer.MediaType);
         File.WriteAllText(metadataPath, JsonSerializer.Serialize(metadata));
         string compression = options.Compression == LayerCompressionFormat.Zstd
-            ? $"zstd level {options.CompressionLevelNumber ?? 3}"
+            ? $"zstd level {options.CompressionLevelNumber ?? LayerOptions.DefaultZstdLevel}"
             : options.CompressionLevelNumber is { } level ? $"gzip level {level}" : $"gzip {options.CompressionLevel}";
         _logger.LogInformation("built layer {Digest} ({Kind}, {Size} bytes, {Count} entries, {Compression})", layer.Digest, planned.Kind, layer.Size, planned.Files.Count, compression);
         return layer;

@@ -16,14 +16,16 @@ internal static class PlatformPublishValidator
             throw new OciException(ErrorCodes.MultiPlatformDockerArchive, $"OciArchiveFormat=docker cannot hold the {platforms.Count} platforms of OciRuntimeIdentifiers={runtimeIdentifiers}, because a docker archive has no image index; use OciArchiveFormat=oci, or publish one runtime identifier with -r RID");
         }
 
-        foreach (var group in platforms.GroupBy(p => p.Platform.ToString()).Where(g => g.Count() > 1))
+        var samePlatform = platforms.GroupBy(p => p.Platform.ToString()).FirstOrDefault(g => g.Count() > 1);
+        if (samePlatform is not null)
         {
-            throw new OciException(ErrorCodes.DuplicatePlatform, $"OciRuntimeIdentifiers={runtimeIdentifiers} maps {string.Join(" and ", group.Select(p => p.RuntimeIdentifier))} to the same platform {group.Key}, and an index holds one image per platform; keep one of them");
+            throw new OciException(ErrorCodes.DuplicatePlatform, $"invalid OciRuntimeIdentifiers={runtimeIdentifiers}: {string.Join(" and ", samePlatform.Select(p => p.RuntimeIdentifier))} are both platform {samePlatform.Key}, and an index contains one image per platform; keep one of them");
         }
 
-        foreach (var group in platforms.GroupBy(p => Path.TrimEndingDirectorySeparator(p.PublishDirectory), StringComparer.Ordinal).Where(g => g.Count() > 1))
+        var sameFolder = platforms.GroupBy(p => Path.TrimEndingDirectorySeparator(p.PublishDirectory), StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+        if (sameFolder is not null)
         {
-            throw new OciException(ErrorCodes.SharedPublishDirectory, $"runtime identifiers {string.Join(" and ", group.Select(p => p.RuntimeIdentifier))} publish into the same folder {group.Key}, so one would overwrite the other; leave PublishDir unset or put $(RuntimeIdentifier) in it");
+            throw new OciException(ErrorCodes.SharedPublishDirectory, $"runtime identifiers {string.Join(" and ", sameFolder.Select(p => p.RuntimeIdentifier))} publish into the same folder {sameFolder.Key}, so one would overwrite the other; leave PublishDir unset or put $(RuntimeIdentifier) in it");
         }
     }
 }

@@ -18,8 +18,8 @@ public sealed class KillHarness
         _bed = bed;
     }
 
-    // The first round kills within the first tenth of a run, which lands before the process can finish
-    // even on a fast machine; the other rounds pick any point of a run.
+    // The first round kills within the first tenth of a run, so that at least one kill lands before the
+    // process can finish on a fast machine. The other rounds pick any point of a run.
     public static int NextDelay(Random random, int round, int duration)
         => round == 0 ? random.Next(0, Math.Max(1, duration / 10)) : random.Next(0, duration);
 

@@ -15,7 +15,7 @@ namespace OciBuild.Tests.Shared;
 /// trusted key when a token carries no certificate chain.
 /// </summary>
 /// <remarks>
-/// <c>GET /token</c> answers the registry's Bearer challenges: with the Basic credentials of
+/// <c>GET /token</c> handles the Bearer challenges of the registry: with the Basic credentials of
 /// <see cref="Account"/> it grants every requested action, without credentials it grants nothing, and with
 /// wrong ones it returns 401. <c>POST /token</c> is the OAuth2 form of distribution's token specification:
 /// <c>grant_type=refresh_token</c> with <see cref="RefreshToken"/> grants every requested action.

@@ -135,8 +135,8 @@ internal sealed class RegistryAuthenticator
         using var response = await _client.SendAsync(request, cancellationToken).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode)
         {
-            string who = _credentials is null ? "anonymous access" : $"{Who(_credentials)}{SourceSuffix(_credentials)}";
-            throw new OciException(ErrorCodes.RegistryUnauthorized, $"the token service of {_registry} refused {who} for {scope}: {(int)response.StatusCode} {response.ReasonPhrase}");
+            string requester = _credentials is null ? "anonymous access" : $"{Who(_credentials)}{SourceSuffix(_credentials)}";
+            throw new OciException(ErrorCodes.RegistryUnauthorized, $"the token service of {_registry} rejected {requester} for {scope}: {(int)response.StatusCode} {response.ReasonPhrase}; check the credentials or run `ocibuild login {_registry}`");
         }
 
         return await ReadTokenAsync(response, scope, cancellationToken).ConfigureAwait(false);
