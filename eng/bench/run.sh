@@ -5,7 +5,8 @@
 #
 # The figure that counts for publishing is the container step: `dotnet publish --no-build` with the
 # image target, minus the same publish without it, both measured in the same round. Each figure is
-# the median of OCIBUILD_BENCH_RUNS rounds (default 3).
+# the median of OCIBUILD_BENCH_RUNS rounds (default 3). OCIBUILD_BENCH_BIG_MIB (default 1024) sets the
+# size of the big layer; a small one checks the script itself quickly.
 #
 # Usage: eng/bench/run.sh [--no-build] [--skip-big]
 #   --no-build   use the artifacts of an earlier eng/build.sh
@@ -30,7 +31,10 @@ source "$repo_root/eng/bench/lib.sh"
 $build && eng/build.sh >/dev/null
 work=$(mktemp -d /tmp/ocibuild-bench.XXXXXX)
 cleanup() {
-    eng/registry.sh stop "$work/registry" >/dev/null 2>&1 || true
+    local registry_dir
+    for registry_dir in "$work"/registry "$work"/big-seed "$work"/big-push-*; do
+        [[ -f $registry_dir/pid ]] && { eng/registry.sh stop "$registry_dir" >/dev/null 2>&1 || true; }
+    done
     rm -rf "$work"
 }
 trap cleanup EXIT
