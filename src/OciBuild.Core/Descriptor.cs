@@ -27,7 +27,11 @@ public sealed record Descriptor
     [JsonPropertyName("artifactType")]
     public string? ArtifactType { get; init; }
 
-    /// <summary>Fields this version does not model, kept so that a round trip loses nothing.</summary>
+    /// <summary>
+    /// Fields this version does not model, kept so that a round trip loses nothing. The setter is not
+    /// init-only because source-generated JSON metadata binds init-only properties like constructor
+    /// parameters, which an extension data property cannot be.
+    /// </summary>
     [JsonExtensionData]
-    public Dictionary<string, JsonElement>? ExtensionData { get; init; }
+    public Dictionary<string, JsonElement>? ExtensionData { get; set; }
 }

@@ -25,8 +25,9 @@ public sealed record ImageIndex
     [JsonPropertyName("annotations")]
     public IReadOnlyDictionary<string, string>? Annotations { get; init; }
 
+    /// <summary>Fields this version does not model. Settable, not init-only, for the reason given on <see cref="Descriptor.ExtensionData"/>.</summary>
     [JsonExtensionData]
-    public Dictionary<string, JsonElement>? ExtensionData { get; init; }
+    public Dictionary<string, JsonElement>? ExtensionData { get; set; }
 
     /// <summary>
     /// Returns the manifest descriptor for <paramref name="platform"/>: the first entry with the same os,

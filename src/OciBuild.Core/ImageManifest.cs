@@ -29,6 +29,7 @@ public sealed record ImageManifest
     [JsonPropertyName("annotations")]
     public IReadOnlyDictionary<string, string>? Annotations { get; init; }
 
+    /// <summary>Fields this version does not model. Settable, not init-only, for the reason given on <see cref="Descriptor.ExtensionData"/>.</summary>
     [JsonExtensionData]
-    public Dictionary<string, JsonElement>? ExtensionData { get; init; }
+    public Dictionary<string, JsonElement>? ExtensionData { get; set; }
 }

@@ -1,6 +1,7 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using OciBuild.Core.Errors;
 
 namespace OciBuild.Core;
@@ -20,6 +21,9 @@ public static class OciJson
         // Keep '<', '>' and '+' as they are: media types contain '+', and escaping it changes the bytes other tools write.
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         WriteIndented = false,
+        // The model's types use compile-time metadata. Other types written with these options, such as the
+        // store's container list, still get reflection-based metadata.
+        TypeInfoResolver = JsonTypeInfoResolver.Combine(new OciJsonContext(), new DefaultJsonTypeInfoResolver()),
     };
 
     public static byte[] Serialize<T>(T value) => JsonSerializer.SerializeToUtf8Bytes(value, Options);

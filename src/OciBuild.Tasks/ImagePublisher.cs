@@ -18,6 +18,9 @@ namespace OciBuild.Tasks;
 /// </summary>
 public sealed class ImagePublisher
 {
+    // A subfolder of the layer cache, whose own cleanup deletes only the files directly inside it.
+    private const string BaseConfigFolder = "base-configs";
+
     private readonly ILogger _logger;
 
     public ImagePublisher(ILogger logger)
@@ -31,6 +34,7 @@ public sealed class ImagePublisher
     /// </summary>
     public async Task<PublishResult> PublishAsync(PublishRequest request, CancellationToken cancellationToken)
     {
+        var timeline = new PublishTimeline(_logger);
         var imageRequests = request.ForEachPlatform();
         foreach (var imageRequest in imageRequests)
         {
@@ -58,16 +62,27 @@ public sealed class ImagePublisher
         };
         using var context = new TransportContext(store, registryOptions.Create, _logger);
 
+        // The destination's client setup, scheme probe and first connection, and the read of the SBOM's packages,
+        // run on the thread pool beside the layer builds and the base image's requests. An SBOM error still stops
+        // the publish before any push.
+        using var connectCancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var connect = destination.Transport == TransportKind.Registry
+            ? Task.Run(() => context.GetRegistryClient(destination.Reference.Registry).ConnectAsync(connectCancellation.Token), connectCancellation.Token)
+            : Task.CompletedTask;
+
+        var prepareSbom = Task.Run(() => PrepareSbom(request, destination), cancellationToken);
+
         // Without a cache folder the layers live in a temporary one for the length of this publish.
         var caches = new Dictionary<string, LayerCache>(StringComparer.Ordinal);
+        var configCaches = new Dictionary<string, BaseConfigCache>(StringComparer.Ordinal);
         var temporaryCaches = new List<string>();
+        Task? sbomBlobs = null;
         try
         {
             var baseImages = new Dictionary<string, IImageSource?>(StringComparer.Ordinal);
             var images = new List<BuiltImage>();
             foreach (var imageRequest in imageRequests)
             {
-                var baseImage = await OpenBaseImageAsync(context, imageRequest.BaseImage, baseImages, cancellationToken).ConfigureAwait(false);
                 string cacheDirectory = imageRequest.LayerCacheDirectory ?? TemporaryCache(temporaryCaches);
                 if (!caches.TryGetValue(cacheDirectory, out var cache))
                 {
@@ -75,10 +90,19 @@ public sealed class ImagePublisher
                     caches[cacheDirectory] = cache;
                 }
 
-                // The base image's manifest and config are read, from a registry for example, while the layers
-                // compress. Both tasks end before the cache folder is deleted, and a layer error wins over a base image one.
-                var resolveBase = ImageBuilder.ResolveBaseAsync(baseImage, imageRequest.Platform, cancellationToken);
-                var buildLayers = BuildLayersAsync(imageRequest, cache, cancellationToken);
+                // Kept beside the layers under obj/ only; a temporary layer folder would not outlive this publish.
+                BaseConfigCache? configCache = null;
+                if (imageRequest.LayerCacheDirectory is not null && !configCaches.TryGetValue(cacheDirectory, out configCache))
+                {
+                    configCache = new BaseConfigCache(Path.Combine(cacheDirectory, BaseConfigFolder), _logger);
+                    configCaches[cacheDirectory] = configCache;
+                }
+
+                // The layers build on the thread pool while the base image's manifest and config are read, from a
+                // registry for example. Both tasks end before the cache folder is deleted, and a layer error wins
+                // over a base image one, because Task.WhenAll raises the first task's exception first.
+                var buildLayers = timeline.MarkWhenDone(Task.Run(() => BuildLayersAsync(imageRequest, cache, cancellationToken), cancellationToken), "layers ready");
+                var resolveBase = timeline.MarkWhenDone(ResolveBaseAsync(context, imageRequest, baseImages, configCache, cancellationToken), "base image resolved");
                 await Task.WhenAll(buildLayers, resolveBase).ConfigureAwait(false);
 
                 var (entrypoint, cmd) = imageRequest.StartCommand.Resolve(DefaultAppCommand(imageRequest));
@@ -86,7 +110,8 @@ public sealed class ImagePublisher
                 images.Add(ImageBuilder.Build(await resolveBase.ConfigureAwait(false), imageRequest.BaseImage, settings, await buildLayers.ConfigureAwait(false)));
             }
 
-            var sbom = PrepareSbom(request, destination);
+            var sbom = await prepareSbom.ConfigureAwait(false);
+            sbomBlobs = sbom?.PushBlobsAsync(context.GetRegistryClient(destination.Reference.Registry), destination.Reference.Repository, images[0], _logger, cancellationToken);
             var target = context.OpenDestination(destination);
             PublishResult result;
             try
@@ -106,10 +131,13 @@ public sealed class ImagePublisher
                 (target as IDisposable)?.Dispose();
             }
 
+            timeline.Mark("image written");
             if (sbom is not null)
             {
+                await sbomBlobs!.ConfigureAwait(false);
                 var client = context.GetRegistryClient(destination.Reference.Registry);
                 await sbom.AttachAsync(client, destination.Reference.Repository, images[0], _logger, cancellationToken).ConfigureAwait(false);
+                timeline.Mark("SBOM attached");
             }
 
             foreach (var cache in caches.Values)
@@ -117,15 +145,33 @@ public sealed class ImagePublisher
                 cache.RemoveUnused();
             }
 
+            foreach (var configCache in configCaches.Values)
+            {
+                configCache.RemoveUnused();
+            }
+
             return result;
         }
         finally
         {
+            // When the publish failed, these background tasks may still run, and they log through the MSBuild
+            // task's logger, which must not be used after the task returns. Their own errors no longer matter here.
+            await connectCancellation.CancelAsync().ConfigureAwait(false);
+            await Task.WhenAny(connect).ConfigureAwait(false);
+            await Task.WhenAny(prepareSbom).ConfigureAwait(false);
+            await Task.WhenAny(sbomBlobs ?? Task.CompletedTask).ConfigureAwait(false);
+
             foreach (string temporaryCache in temporaryCaches)
             {
                 Directory.Delete(temporaryCache, recursive: true);
             }
         }
+    }
+
+    private static async Task<ResolvedBaseImage> ResolveBaseAsync(TransportContext context, PublishRequest imageRequest, Dictionary<string, IImageSource?> opened, BaseConfigCache? configCache, CancellationToken cancellationToken)
+    {
+        var baseImage = await OpenBaseImageAsync(context, imageRequest.BaseImage, opened, cancellationToken).ConfigureAwait(false);
+        return await ImageBuilder.ResolveBaseAsync(baseImage, imageRequest.Platform, configCache, cancellationToken).ConfigureAwait(false);
     }
 
     private static async Task<IImageSource?> OpenBaseImageAsync(TransportContext context, string? baseImage, Dictionary<string, IImageSource?> opened, CancellationToken cancellationToken)

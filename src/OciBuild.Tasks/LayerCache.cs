@@ -76,7 +76,7 @@ internal sealed class LayerCache
 
         // The metadata file is written last, so an entry without it is incomplete and never read.
         var metadata = new CachedLayer(layer.DiffId.ToString(), layer.Digest.ToString(), layer.Size, layer.MediaType);
-        File.WriteAllText(metadataPath, JsonSerializer.Serialize(metadata));
+        File.WriteAllText(metadataPath, JsonSerializer.Serialize(metadata, LayerCacheJsonContext.Default.CachedLayer));
         string compression = options.Compression == LayerCompressionFormat.Zstd
             ? $"zstd level {options.CompressionLevelNumber ?? LayerOptions.DefaultZstdLevel}"
             : options.CompressionLevelNumber is { } level ? $"gzip level {level}" : $"gzip {options.CompressionLevel}";
@@ -113,7 +113,7 @@ internal sealed class LayerCache
 
         try
         {
-            var metadata = JsonSerializer.Deserialize<CachedLayer>(File.ReadAllText(metadataPath));
+            var metadata = JsonSerializer.Deserialize(File.ReadAllText(metadataPath), LayerCacheJsonContext.Default.CachedLayer);
             if (metadata is null || new FileInfo(blobPath).Length != metadata.Size)
             {
                 return null;
@@ -154,5 +154,5 @@ internal sealed class LayerCache
         return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString()))).ToLowerInvariant();
     }
 
-    private sealed record CachedLayer(string DiffId, string Digest, long Size, string MediaType);
+    internal sealed record CachedLayer(string DiffId, string Digest, long Size, string MediaType);
 }

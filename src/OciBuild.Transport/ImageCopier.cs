@@ -14,7 +14,7 @@ namespace OciBuild.Transport;
 public sealed partial class ImageCopier
 {
     private const int MaxParallelBlobs = 4;
-    private const int MaxBlobAttempts = 3;
+    internal const int MaxBlobAttempts = 3;
     private readonly ILogger _logger;
 
     public ImageCopier(ILogger? logger = null)

@@ -1,4 +1,6 @@
 using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using OciBuild.Core.Errors;
 using static OciBuild.Core.Tests.TestDocuments;
 
@@ -150,5 +152,34 @@ public class OciJsonTests
     public void PeekMediaType_returns_null_when_unknown(string json)
     {
         Assert.Null(OciJson.PeekMediaType(Bytes(json)));
+    }
+
+    [Fact]
+    public void Generated_metadata_writes_reflection_bytes()
+    {
+        // The same options with reflection-based metadata, as OciJson was before its generated context.
+        var reflection = new JsonSerializerOptions(OciJson.Options) { TypeInfoResolver = new DefaultJsonTypeInfoResolver() };
+        var manifest = OciJson.Deserialize<ImageManifest>(Bytes(OciManifest), "manifest");
+        var dockerManifest = OciJson.Deserialize<ImageManifest>(Bytes(DockerManifest), "manifest");
+        var index = OciJson.Deserialize<ImageIndex>(Bytes(OciIndex), "index");
+        var config = OciJson.Deserialize<ImageConfig>(Bytes(DockerConfig), "config");
+
+        Assert.Equal(JsonSerializer.SerializeToUtf8Bytes(manifest, reflection), OciJson.Serialize(manifest));
+        Assert.Equal(JsonSerializer.SerializeToUtf8Bytes(dockerManifest, reflection), OciJson.Serialize(dockerManifest));
+        Assert.Equal(JsonSerializer.SerializeToUtf8Bytes(index, reflection), OciJson.Serialize(index));
+        Assert.Equal(JsonSerializer.SerializeToUtf8Bytes(config, reflection), OciJson.Serialize(config));
+        Assert.Equal(JsonSerializer.SerializeToUtf8Bytes(NewManifest(), reflection), OciJson.Serialize(NewManifest()));
+    }
+
+    [Fact]
+    public void Descriptor_unknown_fields_survive_round_trip()
+    {
+        const string json = """{"mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","digest":"sha256:2804bad6fe94a55f18b2b37e300919a5fd517b95aa81e95db574c0ba069a3740","size":3,"data":"YWJj","x-extra":{"a":[1,2]}}""";
+
+        var descriptor = OciJson.Deserialize<Descriptor>(Bytes(json), "descriptor");
+
+        Assert.NotNull(descriptor.ExtensionData);
+        Assert.Equal(2, descriptor.ExtensionData!.Count);
+        Assert.Equal(json, Encoding.UTF8.GetString(OciJson.Serialize(descriptor)));
     }
 }

@@ -11,6 +11,10 @@ namespace OciBuild.Transport.Building;
 /// </summary>
 public static class ConfigAssembler
 {
+    // The value of an ExposedPorts entry, which the spec defines as an empty object. Parsed once, so that
+    // no serializer metadata is built for it.
+    private static readonly JsonElement EmptyObject = ParseEmptyObject();
+
     public static ImageConfig Assemble(ImageConfig baseConfig, ImageSettings settings, IReadOnlyList<NewLayer> layers)
     {
         // Round-trip through JSON so that the base image's object is never changed under its owner.
@@ -59,7 +63,7 @@ public static class ConfigAssembler
         foreach (string port in settings.ExposedPorts)
         {
             container.ExposedPorts ??= [];
-            container.ExposedPorts[NormalizePort(port)] = JsonSerializer.SerializeToElement(new { });
+            container.ExposedPorts[NormalizePort(port)] = EmptyObject;
         }
 
         config.History ??= [];
@@ -83,5 +87,11 @@ public static class ConfigAssembler
         }
 
         return $"{number}/{protocol}";
+    }
+
+    private static JsonElement ParseEmptyObject()
+    {
+        using var document = JsonDocument.Parse("{}");
+        return document.RootElement.Clone();
     }
 }

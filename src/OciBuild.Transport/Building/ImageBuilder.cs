@@ -25,7 +25,16 @@ public static class ImageBuilder
     /// a caller can fetch them while its new layers are still being built.
     /// </summary>
     /// <param name="baseImage">The base image, or null to start from an empty (scratch) image.</param>
-    public static async Task<ResolvedBaseImage> ResolveBaseAsync(IImageSource? baseImage, Platform platform, CancellationToken cancellationToken)
+    public static Task<ResolvedBaseImage> ResolveBaseAsync(IImageSource? baseImage, Platform platform, CancellationToken cancellationToken)
+        => ResolveBaseAsync(baseImage, platform, configCache: null, cancellationToken);
+
+    /// <summary>
+    /// Reads the manifest and config of <paramref name="baseImage"/> for <paramref name="platform"/>, taking the
+    /// config from <paramref name="configCache"/> when it has the digest that the manifest names.
+    /// </summary>
+    /// <param name="baseImage">The base image, or null to start from an empty (scratch) image.</param>
+    /// <param name="configCache">Configs kept from earlier publishes, or null to always download the config.</param>
+    public static async Task<ResolvedBaseImage> ResolveBaseAsync(IImageSource? baseImage, Platform platform, BaseConfigCache? configCache, CancellationToken cancellationToken)
     {
         ImageConfig baseConfig;
         IReadOnlyList<Descriptor> baseLayers;
@@ -39,7 +48,7 @@ public static class ImageBuilder
         {
             var baseManifestContent = await ImageCopier.ResolveManifestAsync(baseImage, platform, cancellationToken).ConfigureAwait(false);
             var baseManifest = OciJson.Deserialize<ImageManifest>(baseManifestContent.Bytes, $"manifest of base image {baseImage.Description}");
-            baseConfig = await ReadConfigAsync(baseImage, baseManifest.Config, cancellationToken).ConfigureAwait(false);
+            baseConfig = await ReadConfigAsync(baseImage, baseManifest.Config, configCache, cancellationToken).ConfigureAwait(false);
             baseLayers = baseManifest.Layers;
             baseDigest = baseManifestContent.Digest;
             CheckBasePlatform(baseImage, baseConfig, platform);
@@ -129,17 +138,25 @@ public static class ImageBuilder
         return result;
     }
 
-    private static async Task<ImageConfig> ReadConfigAsync(IImageSource source, Descriptor descriptor, CancellationToken cancellationToken)
+    private static async Task<ImageConfig> ReadConfigAsync(IImageSource source, Descriptor descriptor, BaseConfigCache? configCache, CancellationToken cancellationToken)
     {
         if (descriptor.Size > OciJson.MaxDocumentSize)
         {
             throw new OciException(ErrorCodes.InvalidConfig, $"the config of {source.Description} is {descriptor.Size} bytes, over the limit of {OciJson.MaxDocumentSize}");
         }
 
-        await using var stream = await source.OpenBlobAsync(descriptor, cancellationToken).ConfigureAwait(false);
-        using var buffer = new MemoryStream();
-        await stream.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
-        return OciJson.Deserialize<ImageConfig>(buffer.ToArray(), $"config of {source.Description}");
+        byte[]? bytes = configCache?.TryRead(descriptor);
+        if (bytes is null)
+        {
+            // The source's stream checks size and digest when it ends, so only verified bytes reach the cache.
+            await using var stream = await source.OpenBlobAsync(descriptor, cancellationToken).ConfigureAwait(false);
+            using var buffer = new MemoryStream();
+            await stream.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
+            bytes = buffer.ToArray();
+            configCache?.Write(descriptor, bytes);
+        }
+
+        return OciJson.Deserialize<ImageConfig>(bytes, $"config of {source.Description}");
     }
 
     // Docker's layer media types name the same bytes as OCI's, so the digests stay valid.

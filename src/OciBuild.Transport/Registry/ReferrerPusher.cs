@@ -14,6 +14,7 @@ namespace OciBuild.Transport.Registry;
 public sealed class ReferrerPusher
 {
     private static readonly byte[] EmptyJson = "{}"u8.ToArray();
+    private static readonly Descriptor EmptyConfig = new() { MediaType = MediaTypes.OciEmpty, Digest = Digest.Compute(EmptyJson), Size = EmptyJson.Length };
 
     private readonly RegistryClient _client;
     private readonly ILogger _logger;
@@ -37,11 +38,34 @@ public sealed class ReferrerPusher
         IReadOnlyDictionary<string, string>? annotations,
         CancellationToken cancellationToken)
     {
-        var config = new Descriptor { MediaType = MediaTypes.OciEmpty, Digest = Digest.Compute(EmptyJson), Size = EmptyJson.Length };
-        var layer = new Descriptor { MediaType = artifactType, Digest = Digest.Compute(content), Size = content.Length };
-        await PutBlobIfMissingAsync(repository, config, EmptyJson, cancellationToken).ConfigureAwait(false);
-        await PutBlobIfMissingAsync(repository, layer, content, cancellationToken).ConfigureAwait(false);
+        await PushBlobsAsync(repository, artifactType, content, cancellationToken).ConfigureAwait(false);
+        return await PushManifestAsync(repository, subject, artifactType, content, annotations, cancellationToken).ConfigureAwait(false);
+    }
 
+    /// <summary>
+    /// Pushes the blobs of a referrer for <paramref name="content"/>: the empty config and the content. A caller
+    /// can push them while it pushes the subject, then call <see cref="PushManifestAsync"/> after the subject.
+    /// </summary>
+    public Task PushBlobsAsync(string repository, string artifactType, byte[] content, CancellationToken cancellationToken)
+        => Task.WhenAll(
+            PutBlobIfMissingAsync(repository, EmptyConfig, EmptyJson, cancellationToken),
+            PutBlobIfMissingAsync(repository, ContentDescriptor(artifactType, content), content, cancellationToken));
+
+    /// <summary>
+    /// Pushes the referrer manifest for <paramref name="content"/>, whose blobs <see cref="PushBlobsAsync"/> pushed,
+    /// and lists it under the referrers tag when the registry does not track referrers itself.
+    /// </summary>
+    /// <exception cref="OciException">The referrers tag contains something other than an image index (OCIB4012), or the registry failed.</exception>
+    public async Task<ReferrerPushResult> PushManifestAsync(
+        string repository,
+        Descriptor subject,
+        string artifactType,
+        byte[] content,
+        IReadOnlyDictionary<string, string>? annotations,
+        CancellationToken cancellationToken)
+    {
+        var config = EmptyConfig;
+        var layer = ContentDescriptor(artifactType, content);
         var manifest = new ImageManifest
         {
             MediaType = MediaTypes.OciManifest,
@@ -120,6 +144,9 @@ public sealed class ReferrerPusher
         _logger.LogInformation("listed referrer {Digest} under the referrers tag {Registry}/{Repository}:{Tag}", referrer.Digest, _client.Registry, repository, tag);
     }
 
+    private static Descriptor ContentDescriptor(string artifactType, byte[] content)
+        => new() { MediaType = artifactType, Digest = Digest.Compute(content), Size = content.Length };
+
     private async Task PutBlobIfMissingAsync(string repository, Descriptor blob, byte[] content, CancellationToken cancellationToken)
     {
         if (await _client.HasBlobAsync(repository, blob.Digest, cancellationToken).ConfigureAwait(false))
@@ -127,7 +154,21 @@ public sealed class ReferrerPusher
             return;
         }
 
-        using var stream = new MemoryStream(content, writable: false);
-        await _client.UploadBlobAsync(repository, blob, stream, cancellationToken).ConfigureAwait(false);
+        // An upload sends its body once and is not retried request by request, so a transient registry failure
+        // starts it again, as ImageCopier does for the image's own blobs, which upload at the same time.
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                using var stream = new MemoryStream(content, writable: false);
+                await _client.UploadBlobAsync(repository, blob, stream, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (OciException e) when (attempt < ImageCopier.MaxBlobAttempts && RegistryException.IsTransient(e))
+            {
+                _logger.LogWarning("uploading referrer blob {Digest} to {Registry}/{Repository} failed ({Message}); starting it again (attempt {Attempt} of {MaxAttempts})", blob.Digest, _client.Registry, repository, e.Message, attempt + 1, ImageCopier.MaxBlobAttempts);
+                await Task.Delay(TimeSpan.FromSeconds(attempt), cancellationToken).ConfigureAwait(false);
+            }
+        }
     }
 }
