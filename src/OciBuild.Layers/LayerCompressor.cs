@@ -23,6 +23,16 @@ internal static class LayerCompressor
             return new CompressionStream(output, options.CompressionLevelNumber ?? LayerOptions.DefaultZstdLevel, leaveOpen: true);
         }
 
+        if (options.GzipMemberSize is { } memberSize)
+        {
+            return new ParallelGzipStream(output, memberSize, options.GzipWorkerCount, member => OpenGzip(member, options));
+        }
+
+        return OpenGzip(output, options);
+    }
+
+    private static GZipStream OpenGzip(Stream output, LayerOptions options)
+    {
         if (options.CompressionLevelNumber is not { } level)
         {
             return new GZipStream(output, options.CompressionLevel, leaveOpen: true);

@@ -47,6 +47,22 @@ public sealed record LayerOptions
     /// </summary>
     public int? CompressionLevelNumber { get; init; }
 
+    /// <summary>
+    /// Uncompressed bytes per gzip member, or null to write the blob as one member. When set, the tar is
+    /// cut at every multiple of this size and the parts are compressed on all cores at once. It changes
+    /// the blob digest, never the diff ID, and the blob is the same for any number of cores. zstd ignores it.
+    /// </summary>
+    public int? GzipMemberSize { get; init; }
+
+    /// <summary>The smallest <see cref="GzipMemberSize"/>: every member restarts deflate's 32 KiB window and adds an 18-byte header and trailer.</summary>
+    public const int MinGzipMemberSize = 64 << 10;
+
+    /// <summary>The largest <see cref="GzipMemberSize"/>. About twice as many members as workers are in memory at once.</summary>
+    public const int MaxGzipMemberSize = 64 << 20;
+
+    /// <summary>Number of gzip members compressed at the same time when <see cref="GzipMemberSize"/> is set. It never changes the blob.</summary>
+    internal int GzipWorkerCount { get; init; } = Environment.ProcessorCount;
+
     /// <summary>The level zstd itself uses when none is given.</summary>
     public const int DefaultZstdLevel = 3;
 
@@ -110,6 +126,18 @@ public sealed record LayerOptions
         if (!Enum.IsDefined(Compression))
         {
             throw new OciException(ErrorCodes.InvalidArgument, $"invalid layer compression {(int)Compression}: use Gzip or Zstd");
+        }
+
+        if (GzipMemberSize is { } memberSize && (memberSize < MinGzipMemberSize || memberSize > MaxGzipMemberSize))
+        {
+            throw new OciException(
+                ErrorCodes.InvalidArgument,
+                $"invalid gzip member size {memberSize} bytes: use {MinGzipMemberSize} to {MaxGzipMemberSize} bytes, or none for a single member");
+        }
+
+        if (GzipWorkerCount < 1)
+        {
+            throw new OciException(ErrorCodes.InvalidArgument, $"invalid gzip worker count {GzipWorkerCount}: use 1 or more");
         }
 
         if (CompressionLevelNumber is not { } level)
