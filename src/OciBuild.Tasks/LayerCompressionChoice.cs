@@ -27,9 +27,6 @@ internal static class LayerCompressionChoice
     /// <summary>Uncompressed bytes per gzip member of a layer of <see cref="FastestFromBytes"/> or more.</summary>
     public const int GzipMemberSize = 1 << 20;
 
-    public static CompressionLevel For(IReadOnlyList<LayerFile> files)
-        => IsLarge(files) ? CompressionLevel.Fastest : CompressionLevel.Optimal;
-
     /// <summary>Returns <paramref name="options"/> with the level, and for a large layer the gzip member size, chosen for <paramref name="files"/>.</summary>
     public static LayerOptions Apply(LayerOptions options, IReadOnlyList<LayerFile> files)
         => IsLarge(files)

@@ -17,7 +17,7 @@ public sealed class LayerCompressionChoiceTests : IDisposable
     [InlineData(new long[] { LayerCompressionChoice.FastestFromBytes / 2, LayerCompressionChoice.FastestFromBytes / 2 }, CompressionLevel.Fastest)]
     public void Level_follows_total_size(long[] sizes, CompressionLevel expected)
     {
-        Assert.Equal(expected, LayerCompressionChoice.For(CreateFiles(sizes)));
+        Assert.Equal(expected, LayerCompressionChoice.Apply(new LayerOptions(), CreateFiles(sizes)).CompressionLevel);
     }
 
     [Theory]
