@@ -16,6 +16,16 @@ internal static class LayerCompressor
     /// <summary>Returns a stream that compresses into <paramref name="output"/> and leaves it open when disposed.</summary>
     public static Stream Open(Stream output, LayerOptions options)
     {
+        if (options.ParallelPartSize is { } partSize)
+        {
+            return new ParallelCompressionStream(output, partSize, options.CompressionWorkerCount, part => OpenSingle(part, options));
+        }
+
+        return OpenSingle(output, options);
+    }
+
+    private static Stream OpenSingle(Stream output, LayerOptions options)
+    {
         if (options.Compression == LayerCompressionFormat.Zstd)
         {
             // One thread and no content size in the frame header, so the frame depends only on the
@@ -23,16 +33,6 @@ internal static class LayerCompressor
             return new CompressionStream(output, options.CompressionLevelNumber ?? LayerOptions.DefaultZstdLevel, leaveOpen: true);
         }
 
-        if (options.GzipMemberSize is { } memberSize)
-        {
-            return new ParallelGzipStream(output, memberSize, options.GzipWorkerCount, member => OpenGzip(member, options));
-        }
-
-        return OpenGzip(output, options);
-    }
-
-    private static GZipStream OpenGzip(Stream output, LayerOptions options)
-    {
         if (options.CompressionLevelNumber is not { } level)
         {
             return new GZipStream(output, options.CompressionLevel, leaveOpen: true);

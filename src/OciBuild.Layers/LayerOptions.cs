@@ -48,20 +48,21 @@ public sealed record LayerOptions
     public int? CompressionLevelNumber { get; init; }
 
     /// <summary>
-    /// Uncompressed bytes per gzip member, or null to write the blob as one member. When set, the tar is
-    /// cut at every multiple of this size and the parts are compressed on all cores at once. It changes
-    /// the blob digest, never the diff ID, and the blob is the same for any number of cores. zstd ignores it.
+    /// Tar bytes per independently compressed part, or null to compress the tar as one stream. When set,
+    /// the tar is cut at every multiple of this size, and each part becomes a gzip member or a zstd frame,
+    /// compressed on all cores at once. It changes the blob digest, never the diff ID, and the blob is the
+    /// same for any number of cores.
     /// </summary>
-    public int? GzipMemberSize { get; init; }
+    public int? ParallelPartSize { get; init; }
 
-    /// <summary>The smallest <see cref="GzipMemberSize"/>: every member restarts deflate's 32 KiB window and adds an 18-byte header and trailer.</summary>
-    public const int MinGzipMemberSize = 64 << 10;
+    /// <summary>The smallest <see cref="ParallelPartSize"/>: every part starts with an empty history (deflate's window is 32 KiB) and adds a header and trailer.</summary>
+    public const int MinParallelPartSize = 64 << 10;
 
-    /// <summary>The largest <see cref="GzipMemberSize"/>. About twice as many members as workers are in memory at once.</summary>
-    public const int MaxGzipMemberSize = 64 << 20;
+    /// <summary>The largest <see cref="ParallelPartSize"/>. About twice as many parts as workers are in memory at once.</summary>
+    public const int MaxParallelPartSize = 64 << 20;
 
-    /// <summary>Number of gzip members compressed at the same time when <see cref="GzipMemberSize"/> is set. It never changes the blob.</summary>
-    internal int GzipWorkerCount { get; init; } = Environment.ProcessorCount;
+    /// <summary>Number of parts compressed at the same time when <see cref="ParallelPartSize"/> is set. It never changes the blob.</summary>
+    internal int CompressionWorkerCount { get; init; } = Environment.ProcessorCount;
 
     /// <summary>The level zstd itself uses when none is given.</summary>
     public const int DefaultZstdLevel = 3;
@@ -128,16 +129,16 @@ public sealed record LayerOptions
             throw new OciException(ErrorCodes.InvalidArgument, $"invalid layer compression {(int)Compression}: use Gzip or Zstd");
         }
 
-        if (GzipMemberSize is { } memberSize && (memberSize < MinGzipMemberSize || memberSize > MaxGzipMemberSize))
+        if (ParallelPartSize is { } partSize && (partSize < MinParallelPartSize || partSize > MaxParallelPartSize))
         {
             throw new OciException(
                 ErrorCodes.InvalidArgument,
-                $"invalid gzip member size {memberSize} bytes: use {MinGzipMemberSize} to {MaxGzipMemberSize} bytes, or none for a single member");
+                $"invalid parallel compression part size {partSize} bytes: use {MinParallelPartSize} to {MaxParallelPartSize} bytes, or none to compress the tar as one stream");
         }
 
-        if (GzipWorkerCount < 1)
+        if (CompressionWorkerCount < 1)
         {
-            throw new OciException(ErrorCodes.InvalidArgument, $"invalid gzip worker count {GzipWorkerCount}: use 1 or more");
+            throw new OciException(ErrorCodes.InvalidArgument, $"invalid compression worker count {CompressionWorkerCount}: use 1 or more");
         }
 
         if (CompressionLevelNumber is not { } level)

@@ -22,15 +22,15 @@ public sealed class LayerCompressionChoiceTests : IDisposable
 
     [Theory]
     [InlineData(LayerCompressionChoice.FastestFromBytes - 1, CompressionLevel.Optimal, null)]
-    [InlineData(LayerCompressionChoice.FastestFromBytes, CompressionLevel.Fastest, LayerCompressionChoice.GzipMemberSize)]
-    public void Large_layer_gets_gzip_members(long size, CompressionLevel expectedLevel, int? expectedMemberSize)
+    [InlineData(LayerCompressionChoice.FastestFromBytes, CompressionLevel.Fastest, LayerCompressionChoice.ParallelPartSize)]
+    public void Large_layer_gets_parallel_parts(long size, CompressionLevel expectedLevel, int? expectedMemberSize)
     {
         var options = new LayerOptions { DestinationDirectory = "/srv", UserId = 1654 };
 
         var chosen = LayerCompressionChoice.Apply(options, CreateFiles([size]));
 
         Assert.Equal(expectedLevel, chosen.CompressionLevel);
-        Assert.Equal(expectedMemberSize, chosen.GzipMemberSize);
+        Assert.Equal(expectedMemberSize, chosen.ParallelPartSize);
         Assert.Equal("/srv", chosen.DestinationDirectory);
         Assert.Equal(1654, chosen.UserId);
     }

@@ -6,22 +6,24 @@ namespace OciBuild.Layers;
 
 /// <summary>
 /// A write-only stream that cuts its input into parts of a fixed uncompressed size, compresses each part
-/// as an independent gzip member on several workers, and writes the members to the output in input order.
+/// on its own on several workers, and writes the compressed parts to the output in input order.
 /// </summary>
 /// <remarks>
-/// RFC 1952, section 2.2: a gzip file is a series of members, and a reader decompresses them one after
-/// another as one stream. GZipStream, Go's compress/gzip (used by skopeo, umoci and containerd) and
-/// <c>gzip -d</c> all do. The members start at fixed input offsets, and each is compressed by one call,
-/// so the output is the same for every worker count and timing.
+/// Both layer formats allow this. RFC 1952, section 2.2: a gzip file is a series of members, and a
+/// reader decompresses them one after another as one stream, as GZipStream, Go's compress/gzip (used by
+/// skopeo, umoci and containerd) and <c>gzip -d</c> do. RFC 8878, section 3.1: a zstd stream is a
+/// series of frames, which ZstdSharp's DecompressionStream reads in order.
+/// The parts start at fixed input offsets, and each is compressed by one call on a new compressing
+/// stream, so the output is the same for every worker count and timing.
 /// The caller hashes the input before this stream and the output after it: the producer, the workers
 /// and the output writer then each run on their own thread. At most twice as many parts as workers
 /// are in flight, so memory stays bounded whatever the input size.
 /// </remarks>
-internal sealed class ParallelGzipStream : Stream
+internal sealed class ParallelCompressionStream : Stream
 {
     private readonly Stream _output;
-    private readonly int _memberSize;
-    private readonly Func<Stream, Stream> _openMember;
+    private readonly int _partSize;
+    private readonly Func<Stream, Stream> _openCompressor;
     private readonly BlockingCollection<Part> _toCompress = new(new ConcurrentQueue<Part>());
     private readonly Channel<Part> _toWrite;
     private readonly CancellationTokenSource _writerFailed = new();
@@ -31,19 +33,19 @@ internal sealed class ParallelGzipStream : Stream
     private int _currentLength;
     private bool _completed;
 
-    /// <param name="output">Receives the members in order and stays open.</param>
-    /// <param name="memberSize">Uncompressed bytes per member; only the last member can be shorter.</param>
-    /// <param name="workerCount">Number of members compressed at the same time.</param>
-    /// <param name="openMember">Returns a gzip stream that compresses one member into the given stream and leaves it open.</param>
-    public ParallelGzipStream(Stream output, int memberSize, int workerCount, Func<Stream, Stream> openMember)
+    /// <param name="output">Receives the compressed parts in order and stays open.</param>
+    /// <param name="partSize">Uncompressed bytes per part. Only the last part can be shorter.</param>
+    /// <param name="workerCount">Number of parts compressed at the same time.</param>
+    /// <param name="openCompressor">Returns a stream that compresses one part into the given stream and leaves it open.</param>
+    public ParallelCompressionStream(Stream output, int partSize, int workerCount, Func<Stream, Stream> openCompressor)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(memberSize, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(partSize, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(workerCount, 1);
         _output = output;
-        _memberSize = memberSize;
-        _openMember = openMember;
+        _partSize = partSize;
+        _openCompressor = openCompressor;
 
-        // The bound on members waiting for the writer is what limits the parts in flight.
+        // The bound on parts waiting for the writer is what limits the parts in flight.
         _toWrite = Channel.CreateBounded<Part>(new BoundedChannelOptions(2 * workerCount) { SingleReader = true, SingleWriter = true });
 
         // Workers get their own threads: compression keeps a thread busy for milliseconds at a time,
@@ -54,7 +56,7 @@ internal sealed class ParallelGzipStream : Stream
             _workers[i] = Task.Factory.StartNew(CompressParts, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         }
 
-        _writer = Task.Run(WriteMembersAsync);
+        _writer = Task.Run(WritePartsAsync);
     }
 
     public override bool CanRead => false;
@@ -79,7 +81,7 @@ internal sealed class ParallelGzipStream : Stream
         {
             int copied = CopyToCurrent(buffer);
             buffer = buffer[copied..];
-            if (_currentLength == _memberSize)
+            if (_currentLength == _partSize)
             {
                 SubmitCurrentAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult();
             }
@@ -95,14 +97,14 @@ internal sealed class ParallelGzipStream : Stream
         {
             int copied = CopyToCurrent(buffer.Span);
             buffer = buffer[copied..];
-            if (_currentLength == _memberSize)
+            if (_currentLength == _partSize)
             {
                 await SubmitCurrentAsync(cancellationToken).ConfigureAwait(false);
             }
         }
     }
 
-    /// <summary>Does nothing: a member ends only at its fixed size or at the end of the input, so that flushing cannot change the output.</summary>
+    /// <summary>Does nothing: a part ends only at its fixed size or at the end of the input, so that flushing cannot change the output.</summary>
     public override void Flush()
     {
     }
@@ -113,7 +115,7 @@ internal sealed class ParallelGzipStream : Stream
 
     public override void SetLength(long value) => throw new NotSupportedException();
 
-    /// <summary>Compresses the last, shorter member and waits until every member is written to the output.</summary>
+    /// <summary>Compresses the last, shorter part and waits until every part is written to the output.</summary>
     public override async ValueTask DisposeAsync()
     {
         await CompleteAsync().ConfigureAwait(false);
@@ -133,8 +135,8 @@ internal sealed class ParallelGzipStream : Stream
     private int CopyToCurrent(ReadOnlySpan<byte> buffer)
     {
         ObjectDisposedException.ThrowIf(_completed, this);
-        _current ??= ArrayPool<byte>.Shared.Rent(_memberSize);
-        int count = Math.Min(buffer.Length, _memberSize - _currentLength);
+        _current ??= ArrayPool<byte>.Shared.Rent(_partSize);
+        int count = Math.Min(buffer.Length, _partSize - _currentLength);
         buffer[..count].CopyTo(_current.AsSpan(_currentLength));
         _currentLength += count;
         return count;
@@ -228,11 +230,11 @@ internal sealed class ParallelGzipStream : Stream
     {
         foreach (var part in _toCompress.GetConsumingEnumerable())
         {
-            part.Compress(_openMember);
+            part.Compress(_openCompressor);
         }
     }
 
-    private async Task WriteMembersAsync()
+    private async Task WritePartsAsync()
     {
         try
         {
@@ -240,8 +242,8 @@ internal sealed class ParallelGzipStream : Stream
             {
                 try
                 {
-                    var member = await part.Compressed.ConfigureAwait(false);
-                    await _output.WriteAsync(member.WrittenMemory).ConfigureAwait(false);
+                    var compressed = await part.Compressed.ConfigureAwait(false);
+                    await _output.WriteAsync(compressed.WrittenMemory).ConfigureAwait(false);
                 }
                 finally
                 {
@@ -264,7 +266,7 @@ internal sealed class ParallelGzipStream : Stream
         }
     }
 
-    /// <summary>One part of the input and, once a worker has compressed it, its gzip member.</summary>
+    /// <summary>One part of the input and, once a worker has compressed it, its compressed bytes.</summary>
     private sealed class Part
     {
         private readonly TaskCompletionSource<PooledBufferStream> _compressed = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -280,7 +282,7 @@ internal sealed class ParallelGzipStream : Stream
 
         public Task<PooledBufferStream> Compressed => _compressed.Task;
 
-        public void Compress(Func<Stream, Stream> openMember)
+        public void Compress(Func<Stream, Stream> openCompressor)
         {
             if (Volatile.Read(ref _skipped) != 0)
             {
@@ -288,24 +290,24 @@ internal sealed class ParallelGzipStream : Stream
                 return;
             }
 
-            // A member is rarely larger than its input, because deflate stores incompressible data with
-            // about 5 bytes per 64 KiB block, so the buffer starts at the input size and grows when needed.
-            var member = new PooledBufferStream(_length);
+            // Deflate and zstd add only a few bytes per block to incompressible data, so a compressed
+            // part is rarely larger than its input. The buffer starts at the input size and grows when needed.
+            var compressed = new PooledBufferStream(_length);
             try
             {
-                using (var gzip = openMember(member))
+                using (var compressor = openCompressor(compressed))
                 {
-                    gzip.Write(_input!, 0, _length);
+                    compressor.Write(_input!, 0, _length);
                 }
 
-                if (!_compressed.TrySetResult(member))
+                if (!_compressed.TrySetResult(compressed))
                 {
-                    member.Dispose();
+                    compressed.Dispose();
                 }
             }
             catch (Exception e)
             {
-                member.Dispose();
+                compressed.Dispose();
                 _compressed.TrySetException(e);
             }
             finally
