@@ -106,11 +106,30 @@ public sealed class ParallelCompressionTests : IDisposable
     public async Task Output_error_reaches_caller()
     {
         var files = LayerFileSet.FromDirectory(CreateMixedFolder());
-        var output = new FailingStream(failAfterBytes: PartSize / 4);
+        const string message = "test output failed like a full disk";
+        var output = new CallbackStream(writtenBytes =>
+        {
+            if (writtenBytes > PartSize / 4)
+            {
+                throw new IOException(message);
+            }
+        });
 
         var error = await Assert.ThrowsAsync<IOException>(() => LayerBuilder.BuildAsync(files, Options(LayerCompressionFormat.Gzip, workers: 2), output, CancellationToken.None));
 
-        Assert.Equal(FailingStream.Message, error.Message);
+        Assert.Equal(message, error.Message);
+    }
+
+    [Fact]
+    public async Task Cancellation_stops_build()
+    {
+        var files = LayerFileSet.FromDirectory(CreateMixedFolder());
+        using var cancellation = new CancellationTokenSource();
+        var output = new CallbackStream(_ => cancellation.Cancel());
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => LayerBuilder.BuildAsync(files, Options(LayerCompressionFormat.Gzip, workers: 2), output, cancellation.Token));
+
+        Assert.True(output.Writes > 0, "the build was canceled before it wrote a part");
     }
 
     [Theory]
@@ -197,12 +216,12 @@ public sealed class ParallelCompressionTests : IDisposable
         return bytes;
     }
 
-    /// <summary>A write-only stream that accepts some bytes and then fails like a full disk.</summary>
-    private sealed class FailingStream(int failAfterBytes) : Stream
+    /// <summary>A write-only stream that discards what it receives and calls an action with the bytes written so far, which can throw.</summary>
+    private sealed class CallbackStream(Action<long> onWrite) : Stream
     {
-        public const string Message = "test output failed";
+        private long _writtenBytes;
 
-        private long _written;
+        public int Writes { get; private set; }
 
         public override bool CanRead => false;
 
@@ -210,22 +229,19 @@ public sealed class ParallelCompressionTests : IDisposable
 
         public override bool CanWrite => true;
 
-        public override long Length => _written;
+        public override long Length => throw new NotSupportedException();
 
         public override long Position
         {
-            get => _written;
+            get => throw new NotSupportedException();
             set => throw new NotSupportedException();
         }
 
         public override void Write(byte[] buffer, int offset, int count)
         {
-            if (_written + count > failAfterBytes)
-            {
-                throw new IOException(Message);
-            }
-
-            _written += count;
+            onWrite(_writtenBytes + count);
+            Writes++;
+            _writtenBytes += count;
         }
 
         public override void Flush()
