@@ -93,7 +93,8 @@ public sealed class SampleTests
         long[] memberSizes = members.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(long.Parse).ToArray();
 
         string rootfs = Path.Combine(bundle, "rootfs", "app");
-        Assert.True(File.GetUnixFileMode(Path.Combine(rootfs, "SelfContained")).HasFlag(UnixFileMode.UserExecute), "the apphost is missing or lost its execute bit");
+        Assert.True(File.Exists(Path.Combine(rootfs, "SelfContained")), "the apphost is missing");
+        Assert.True(File.GetUnixFileMode(Path.Combine(rootfs, "SelfContained")).HasFlag(UnixFileMode.UserExecute), "the apphost lost its execute bit");
         Assert.True(File.Exists(Path.Combine(rootfs, "libcoreclr.so")), "the runtime layer's libcoreclr.so is missing");
         Assert.True(memberSizes.Length > 16, $"the runtime layer has {memberSizes.Length} gzip members");
         Assert.All(memberSizes[..^1], size => Assert.Equal(1 << 20, size));
