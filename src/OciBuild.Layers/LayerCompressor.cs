@@ -16,6 +16,16 @@ internal static class LayerCompressor
     /// <summary>Returns a stream that compresses into <paramref name="output"/> and leaves it open when disposed.</summary>
     public static Stream Open(Stream output, LayerOptions options)
     {
+        if (options.ParallelPartSize is { } partSize)
+        {
+            return new ParallelCompressionStream(output, partSize, options.CompressionWorkerCount, part => OpenSingle(part, options));
+        }
+
+        return OpenSingle(output, options);
+    }
+
+    private static Stream OpenSingle(Stream output, LayerOptions options)
+    {
         if (options.Compression == LayerCompressionFormat.Zstd)
         {
             // One thread and no content size in the frame header, so the frame depends only on the

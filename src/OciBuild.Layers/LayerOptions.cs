@@ -47,6 +47,23 @@ public sealed record LayerOptions
     /// </summary>
     public int? CompressionLevelNumber { get; init; }
 
+    /// <summary>
+    /// Tar bytes per independently compressed part, or null to compress the tar as one stream. When set,
+    /// the tar is cut at every multiple of this size, and each part becomes a gzip member or a zstd frame,
+    /// compressed on all cores at once. It changes the blob digest, never the diff ID, and the blob is the
+    /// same for any number of cores.
+    /// </summary>
+    public int? ParallelPartSize { get; init; }
+
+    /// <summary>The smallest <see cref="ParallelPartSize"/>: every part starts with an empty history (deflate's window is 32 KiB) and adds a header and trailer.</summary>
+    public const int MinParallelPartSize = 64 << 10;
+
+    /// <summary>The largest <see cref="ParallelPartSize"/>. About twice as many parts as workers are in memory at once.</summary>
+    public const int MaxParallelPartSize = 64 << 20;
+
+    /// <summary>Number of parts compressed at the same time when <see cref="ParallelPartSize"/> is set. It never changes the blob.</summary>
+    internal int CompressionWorkerCount { get; init; } = Environment.ProcessorCount;
+
     /// <summary>The level zstd itself uses when none is given.</summary>
     public const int DefaultZstdLevel = 3;
 
@@ -110,6 +127,18 @@ public sealed record LayerOptions
         if (!Enum.IsDefined(Compression))
         {
             throw new OciException(ErrorCodes.InvalidArgument, $"invalid layer compression {(int)Compression}: use Gzip or Zstd");
+        }
+
+        if (ParallelPartSize is { } partSize && (partSize < MinParallelPartSize || partSize > MaxParallelPartSize))
+        {
+            throw new OciException(
+                ErrorCodes.InvalidArgument,
+                $"invalid parallel compression part size {partSize} bytes: use {MinParallelPartSize} to {MaxParallelPartSize} bytes, or none to compress the tar as one stream");
+        }
+
+        if (CompressionWorkerCount < 1)
+        {
+            throw new OciException(ErrorCodes.InvalidArgument, $"invalid compression worker count {CompressionWorkerCount}: use 1 or more");
         }
 
         if (CompressionLevelNumber is not { } level)

@@ -311,7 +311,7 @@ public sealed class ImagePublisher
 
         // At most one layer per kind of file, so building them all at once uses every core without a limit.
         var builds = LayerPlanner.Plan(files, request.FileKinds, request.SplitLayers)
-            .Select(planned => cache.GetOrBuildAsync(planned, options with { CompressionLevel = LayerCompressionChoice.For(planned.Files) }, LayerComment(planned.Kind, request), cancellationToken))
+            .Select(planned => cache.GetOrBuildAsync(planned, LayerCompressionChoice.Apply(options, planned.Files), LayerComment(planned.Kind, request), cancellationToken))
             .ToList();
         return await Task.WhenAll(builds).ConfigureAwait(false);
     }

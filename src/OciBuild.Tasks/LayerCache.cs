@@ -80,6 +80,11 @@ internal sealed class LayerCache
         string compression = options.Compression == LayerCompressionFormat.Zstd
             ? $"zstd level {options.CompressionLevelNumber ?? LayerOptions.DefaultZstdLevel}"
             : options.CompressionLevelNumber is { } level ? $"gzip level {level}" : $"gzip {options.CompressionLevel}";
+        if (options.ParallelPartSize is { } partSize)
+        {
+            compression += $" in parallel parts of {partSize} tar bytes";
+        }
+
         _logger.LogInformation("built layer {Digest} ({Kind}, {Size} bytes, {Count} entries, {Compression})", layer.Digest, planned.Kind, layer.Size, planned.Files.Count, compression);
         return layer;
     }
@@ -135,6 +140,7 @@ internal sealed class LayerCache
         text.Append(CultureInfo.InvariantCulture, $"destination {options.DestinationDirectory}\nowner {options.UserId}:{options.GroupId}\n");
         text.Append(CultureInfo.InvariantCulture, $"mtime {options.ModificationTime.ToUnixTimeSeconds()}\ncompression {options.CompressionLevel}\n");
         text.Append(CultureInfo.InvariantCulture, $"algorithm {options.Compression} level {options.CompressionLevelNumber?.ToString(CultureInfo.InvariantCulture) ?? "default"}\n");
+        text.Append(CultureInfo.InvariantCulture, $"parallel parts {options.ParallelPartSize?.ToString(CultureInfo.InvariantCulture) ?? "one"}\n");
         foreach (var file in files)
         {
             text.Append(CultureInfo.InvariantCulture, $"{file.Kind} {file.RelativePath} -> {file.LinkTarget}");

@@ -3,7 +3,7 @@ using OciBuild.Layers;
 
 namespace OciBuild.Tasks;
 
-/// <summary>Chooses the gzip level of a published layer from the size of its files.</summary>
+/// <summary>Chooses the gzip level and the parallel compression part size of a published layer from the size of its files.</summary>
 /// <remarks>
 /// Compressing the runtime of a self-contained app dominates a cold publish. A throwaway console program
 /// compressed the 82.8 MB tar of a self-contained HelloEcho in memory with GZipStream (.NET 10.0.12,
@@ -13,13 +13,29 @@ namespace OciBuild.Tasks;
 /// Level 1 is 3.5 times faster than level 6 for a blob 23% larger, which a loopback or LAN registry
 /// moves in less time than the difference. Small layers, such as the app's own files, take milliseconds
 /// at any level, so they keep Optimal and stay as small as before.
+/// A large layer, gzip or zstd, is also cut into parts of <see cref="ParallelPartSize"/> tar bytes that
+/// are compressed on every core. In a throwaway program on the same VM (2 cores, load average near 4
+/// from other jobs), LayerBuilder wrote the 80 MB publish folder of a self-contained HelloEcho at gzip
+/// level 1 to a file. The median of 9 rounds was 520 ms as one member, and 281, 294 and 295 ms in
+/// members of 1, 2 and 4 MiB. Peak working set grew from 52 MB to 74, 92 and 127 MB, and the blob
+/// grew from 45,155,376 bytes by 0.13%, 0.09% and 0.02%. At zstd level 3, frames of 1 MiB took about
+/// the same CPU time as one frame (about 0.8 s) and made the blob 1.8% larger (34,816,589 to 35,460,076 bytes).
 /// </remarks>
 internal static class LayerCompressionChoice
 {
-    /// <summary>Input size from which a layer is compressed with <see cref="CompressionLevel.Fastest"/>.</summary>
+    /// <summary>Input size from which a layer is compressed with <see cref="CompressionLevel.Fastest"/> and in parallel parts.</summary>
     public const long FastestFromBytes = 16L << 20;
 
-    public static CompressionLevel For(IReadOnlyList<LayerFile> files)
+    /// <summary>Tar bytes per gzip member or zstd frame of a layer of <see cref="FastestFromBytes"/> or more.</summary>
+    public const int ParallelPartSize = 1 << 20;
+
+    /// <summary>Returns <paramref name="options"/> with the gzip level, and for a large layer the part size, chosen for <paramref name="files"/>.</summary>
+    public static LayerOptions Apply(LayerOptions options, IReadOnlyList<LayerFile> files)
+        => IsLarge(files)
+            ? options with { CompressionLevel = CompressionLevel.Fastest, ParallelPartSize = ParallelPartSize }
+            : options with { CompressionLevel = CompressionLevel.Optimal };
+
+    private static bool IsLarge(IReadOnlyList<LayerFile> files)
     {
         long total = 0;
         foreach (var file in files)
@@ -30,6 +46,6 @@ internal static class LayerCompressionChoice
             }
         }
 
-        return total >= FastestFromBytes ? CompressionLevel.Fastest : CompressionLevel.Optimal;
+        return total >= FastestFromBytes;
     }
 }

@@ -17,6 +17,26 @@ public sealed class LayerCompressionChoiceTests : IDisposable
     [InlineData(new long[] { LayerCompressionChoice.FastestFromBytes / 2, LayerCompressionChoice.FastestFromBytes / 2 }, CompressionLevel.Fastest)]
     public void Level_follows_total_size(long[] sizes, CompressionLevel expected)
     {
+        Assert.Equal(expected, LayerCompressionChoice.Apply(new LayerOptions(), CreateFiles(sizes)).CompressionLevel);
+    }
+
+    [Theory]
+    [InlineData(LayerCompressionChoice.FastestFromBytes - 1, CompressionLevel.Optimal, null)]
+    [InlineData(LayerCompressionChoice.FastestFromBytes, CompressionLevel.Fastest, LayerCompressionChoice.ParallelPartSize)]
+    public void Large_layer_gets_parallel_parts(long size, CompressionLevel expectedLevel, int? expectedMemberSize)
+    {
+        var options = new LayerOptions { DestinationDirectory = "/srv", UserId = 1654 };
+
+        var chosen = LayerCompressionChoice.Apply(options, CreateFiles([size]));
+
+        Assert.Equal(expectedLevel, chosen.CompressionLevel);
+        Assert.Equal(expectedMemberSize, chosen.ParallelPartSize);
+        Assert.Equal("/srv", chosen.DestinationDirectory);
+        Assert.Equal(1654, chosen.UserId);
+    }
+
+    private List<LayerFile> CreateFiles(long[] sizes)
+    {
         var files = new List<LayerFile> { new("lib", _directory, LayerFileKind.Directory) };
         for (int i = 0; i < sizes.Length; i++)
         {
@@ -30,6 +50,6 @@ public sealed class LayerCompressionChoiceTests : IDisposable
             files.Add(new LayerFile($"lib/file{i}", path, LayerFileKind.File));
         }
 
-        Assert.Equal(expected, LayerCompressionChoice.For(files));
+        return files;
     }
 }
