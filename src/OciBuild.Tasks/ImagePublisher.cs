@@ -3,6 +3,7 @@ using OciBuild.Core;
 using OciBuild.Core.Errors;
 using OciBuild.Layers;
 using OciBuild.Storage;
+using OciBuild.Tasks.EarlyUpload;
 using OciBuild.Tasks.Sbom;
 using OciBuild.Transport;
 using OciBuild.Transport.Building;
@@ -57,6 +58,9 @@ public sealed class ImagePublisher
             ChunkSize = request.ChunkSize,
         };
         using var context = new TransportContext(store, registryOptions.Create, _logger);
+        await using var earlyUploads = destination.Transport == TransportKind.Registry
+            ? new EarlyLayerUploads(context.GetRegistryClient(destination.Reference.Registry), destination.Reference.Repository, _logger, cancellationToken)
+            : null;
 
         // Without a cache folder the layers live in a temporary one for the length of this publish.
         var caches = new Dictionary<string, LayerCache>(StringComparer.Ordinal);
@@ -71,7 +75,7 @@ public sealed class ImagePublisher
                 string cacheDirectory = imageRequest.LayerCacheDirectory ?? TemporaryCache(temporaryCaches);
                 if (!caches.TryGetValue(cacheDirectory, out var cache))
                 {
-                    cache = new LayerCache(cacheDirectory, _logger);
+                    cache = new LayerCache(cacheDirectory, _logger) { EarlyUploads = earlyUploads };
                     caches[cacheDirectory] = cache;
                 }
 
@@ -84,6 +88,12 @@ public sealed class ImagePublisher
                 var (entrypoint, cmd) = imageRequest.StartCommand.Resolve(DefaultAppCommand(imageRequest));
                 var settings = imageRequest.Settings with { Entrypoint = entrypoint, Cmd = cmd };
                 images.Add(ImageBuilder.Build(await resolveBase.ConfigureAwait(false), imageRequest.BaseImage, settings, await buildLayers.ConfigureAwait(false)));
+            }
+
+            // The copy skips the blobs that went up during their build, so those uploads have to end first.
+            if (earlyUploads is not null)
+            {
+                await earlyUploads.WhenAllAsync().ConfigureAwait(false);
             }
 
             var sbom = PrepareSbom(request, destination);

@@ -20,6 +20,10 @@ internal static class LayerCompressionChoice
     public const long FastestFromBytes = 16L << 20;
 
     public static CompressionLevel For(IReadOnlyList<LayerFile> files)
+        => InputBytes(files) >= FastestFromBytes ? CompressionLevel.Fastest : CompressionLevel.Optimal;
+
+    /// <summary>Returns the total size of the regular files among <paramref name="files"/>, as they are on disk.</summary>
+    public static long InputBytes(IReadOnlyList<LayerFile> files)
     {
         long total = 0;
         foreach (var file in files)
@@ -30,6 +34,6 @@ internal static class LayerCompressionChoice
             }
         }
 
-        return total >= FastestFromBytes ? CompressionLevel.Fastest : CompressionLevel.Optimal;
+        return total;
     }
 }
