@@ -71,15 +71,14 @@ public sealed partial class EarlyUploadTests
             ? null
             : fault == "drop" ? new Fault.Drop(BodyBytes: 64 * 1024) : new Fault.Status((int)HttpStatusCode.BadRequest));
 
-        // Detailed verbosity shows the low-importance line about the failed early upload.
-        var publish = await _bed.PublishProjectAsync(project, [$"OciRegistry={proxy.Address}", "OciTlsVerify=false", $"OciBaseImage={proxy.Address}/dotnet/runtime:10.0", $"OciRepository={repository}"], verbosity: "detailed");
+        var publish = await PublishThroughAsync(proxy, project, repository);
 
         Assert.True(publish.ExitCode == 0, publish.ToString());
         Assert.Contains(proxy.Log, line => line.StartsWith($"PATCH /v2/{repository}/blobs/uploads/", StringComparison.Ordinal));
         Assert.Contains($"uploading the App layer to {proxy.Address}/{repository} during its build failed", publish.StandardOutput);
         Assert.Contains("the normal upload follows", publish.StandardOutput);
         Assert.Contains(proxy.Log, line => line.StartsWith($"DELETE /v2/{repository}/blobs/uploads/", StringComparison.Ordinal));
-        string digest = Regex.Match(publish.StandardOutput, @"built layer (sha256:[0-9a-f]{64}) \(App").Groups[1].Value;
+        string digest = BuiltAppLayer().Match(publish.StandardOutput).Groups[1].Value;
         Assert.Contains($"copied blob {digest}", publish.StandardOutput);
         await AssertBigLayerPulledAsync($"{_bed.Registry.Address}/{repository}", digest, PublishOutput.ManifestDigest(publish), "--src-tls-verify=false");
     }
@@ -126,6 +125,11 @@ public sealed partial class EarlyUploadTests
         Assert.True(publish.ExitCode == 0, publish.ToString());
         return (publish, EarlyUploadedDigest(publish));
     }
+
+    // The base image is read through the proxy too, so that its layers are mounted within one registry.
+    // Detailed verbosity shows the low-importance line about the failed early upload.
+    private Task<ProcessResult> PublishThroughAsync(FaultProxy proxy, string project, string repository)
+        => _bed.PublishProjectAsync(project, [$"OciRegistry={proxy.Address}", "OciTlsVerify=false", $"OciBaseImage={proxy.Address}/dotnet/runtime:10.0", $"OciRepository={repository}"], verbosity: "detailed");
 
     /// <summary>Writes the sample app with 20 MiB of random bytes among its published files.</summary>
     private string WriteBigApp(string name)
@@ -178,6 +182,9 @@ public sealed partial class EarlyUploadTests
     }
 
     private static string BlobPath(string layout, string digest) => Path.Combine(layout, "blobs", "sha256", digest["sha256:".Length..]);
+
+    [GeneratedRegex(@"built layer (sha256:[0-9a-f]{64}) \(App")]
+    private static partial Regex BuiltAppLayer();
 
     [GeneratedRegex(@"uploaded blob (sha256:[0-9a-f]{64}) \(\d+ bytes\) of the App layer to \S+ during its build")]
     private static partial Regex UploadedDuringBuild();
