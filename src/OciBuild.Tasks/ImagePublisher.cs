@@ -90,14 +90,11 @@ public sealed class ImagePublisher
                 images.Add(ImageBuilder.Build(await resolveBase.ConfigureAwait(false), imageRequest.BaseImage, settings, await buildLayers.ConfigureAwait(false)));
             }
 
-            // The copy skips the blobs that went up during their build, so those uploads have to end first.
-            if (earlyUploads is not null)
-            {
-                await earlyUploads.WhenAllAsync().ConfigureAwait(false);
-            }
-
             var sbom = PrepareSbom(request, destination);
             var target = context.OpenDestination(destination);
+
+            // The copy may start while early uploads still commit, because it checks for their blobs only after they end.
+            var copyTarget = earlyUploads is null ? target : new EarlyUploadDestination(target, earlyUploads);
             PublishResult result;
             try
             {
@@ -107,8 +104,8 @@ public sealed class ImagePublisher
                     ? await store.LockAsync(cancellationToken).ConfigureAwait(false)
                     : null;
                 result = request.Platforms.Count > 0
-                    ? await CopyIndexAsync(request, images, destination, target, cancellationToken).ConfigureAwait(false)
-                    : await CopyImageAsync(request, images[0], destination, target, cancellationToken).ConfigureAwait(false);
+                    ? await CopyIndexAsync(request, images, destination, copyTarget, cancellationToken).ConfigureAwait(false)
+                    : await CopyImageAsync(request, images[0], destination, copyTarget, cancellationToken).ConfigureAwait(false);
             }
             finally
             {

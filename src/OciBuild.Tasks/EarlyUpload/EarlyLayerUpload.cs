@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using OciBuild.Core;
 using OciBuild.Core.Errors;
 using OciBuild.Layers;
 using OciBuild.Transport.Registry;
@@ -22,7 +23,8 @@ internal sealed class EarlyLayerUpload
     private readonly string _description;
     private readonly ILogger _logger;
 
-    /// <summary>Starts uploading <paramref name="blobPath"/>, which must exist, on the thread pool.</summary>
+    /// <summary>Opens <paramref name="blobPath"/>, which must exist, and starts uploading it on the thread pool.</summary>
+    /// <exception cref="IOException">The file cannot be opened for reading.</exception>
     public EarlyLayerUpload(RegistryClient client, string repository, string blobPath, string description, ILogger logger, CancellationToken cancellationToken)
     {
         _client = client;
@@ -30,7 +32,11 @@ internal sealed class EarlyLayerUpload
         _blobPath = blobPath;
         _description = description;
         _logger = logger;
-        Completion = Task.Run(() => RunAsync(cancellationToken), CancellationToken.None);
+
+        // The file is opened here, under its temporary name, because the layer cache renames it as soon as
+        // the build ends, which can be before the registry has opened the upload session.
+        var file = new GrowingFileStream(blobPath, SizeWhenBuiltAsync());
+        Completion = Task.Run(() => RunAsync(file, cancellationToken), CancellationToken.None);
     }
 
     /// <summary>Completes when the blob is committed, or the upload gave up. Never faults.</summary>
@@ -40,17 +46,27 @@ internal sealed class EarlyLayerUpload
     public void Complete(BuiltLayer layer) => _build.TrySetResult(layer);
 
     /// <summary>Reports that the build failed, which stops the upload and cancels its session.</summary>
-    public void Fail(Exception exception) => _build.TrySetException(exception);
+    public void Fail(Exception exception)
+    {
+        _build.TrySetException(exception);
+
+        // The upload may have ended already and never reads the failure, which the build reports anyway.
+        _ = _build.Task.Exception;
+    }
+
+    /// <summary>The digest of the built blob; null while the build runs or when it failed.</summary>
+    public Digest? BuiltDigest => _build.Task.IsCompletedSuccessfully ? _build.Task.Result.Digest : null;
 
     private string Destination => $"{_client.Registry}/{_repository}";
 
-    private async Task RunAsync(CancellationToken cancellationToken)
+    private async Task RunAsync(GrowingFileStream file, CancellationToken cancellationToken)
     {
+        await using var fileScope = file.ConfigureAwait(false);
         StreamedBlobUpload? session = null;
         try
         {
             session = await StreamedBlobUpload.StartAsync(_client, _repository, cancellationToken).ConfigureAwait(false);
-            var layer = await SendAsync(session, cancellationToken).ConfigureAwait(false);
+            var layer = await SendAsync(session, file, cancellationToken).ConfigureAwait(false);
 
             // Another project may have pushed the same blob meanwhile; its copy stays and this one is dropped.
             if (await _client.HasBlobAsync(_repository, layer.Digest, cancellationToken).ConfigureAwait(false))
@@ -84,28 +100,24 @@ internal sealed class EarlyLayerUpload
     }
 
     /// <summary>Streams the file until the build ends; returns the built layer once the bytes sent are checked against it.</summary>
-    private async Task<BuiltLayer> SendAsync(StreamedBlobUpload session, CancellationToken cancellationToken)
+    private async Task<BuiltLayer> SendAsync(StreamedBlobUpload session, GrowingFileStream file, CancellationToken cancellationToken)
     {
-        var file = new GrowingFileStream(_blobPath, SizeWhenBuiltAsync());
-        await using (file.ConfigureAwait(false))
+        using var content = HashingStream.ForReading(file);
+        long stored = await session.SendAsync(content, cancellationToken).ConfigureAwait(false);
+        var layer = await _build.Task.ConfigureAwait(false);
+
+        // The digest in the commit is the builder's, so the bytes sent must be exactly the ones it hashed.
+        if (content.BytesHashed != layer.Size || content.GetDigest() != layer.Digest)
         {
-            using var content = HashingStream.ForReading(file);
-            long stored = await session.SendAsync(content, cancellationToken).ConfigureAwait(false);
-            var layer = await _build.Task.ConfigureAwait(false);
-
-            // The digest in the commit is the builder's, so the bytes sent must be exactly the ones it hashed.
-            if (content.BytesHashed != layer.Size || content.GetDigest() != layer.Digest)
-            {
-                throw new DigestMismatchException($"the {_description} as read back from {_blobPath} ({content.BytesHashed} bytes)", layer.Digest, content.GetDigest());
-            }
-
-            if (stored >= 0 && stored != layer.Size)
-            {
-                throw new OciException(ErrorCodes.RegistryError, $"{Destination} reports {stored} bytes stored after a streamed upload of {layer.Size} bytes");
-            }
-
-            return layer;
+            throw new DigestMismatchException($"the {_description} as read back from {_blobPath} ({content.BytesHashed} bytes)", layer.Digest, content.GetDigest());
         }
+
+        if (stored >= 0 && stored != layer.Size)
+        {
+            throw new OciException(ErrorCodes.RegistryError, $"{Destination} reports {stored} bytes stored after a streamed upload of {layer.Size} bytes");
+        }
+
+        return layer;
     }
 
     private async Task<long> SizeWhenBuiltAsync() => (await _build.Task.ConfigureAwait(false)).Size;

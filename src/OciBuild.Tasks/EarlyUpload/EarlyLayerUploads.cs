@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using OciBuild.Core;
 using OciBuild.Layers;
 using OciBuild.Transport.Registry;
 
@@ -10,9 +11,10 @@ namespace OciBuild.Tasks.EarlyUpload;
 /// </summary>
 /// <remarks>
 /// Only layers from <see cref="LayerCompressionChoice.FastestFromBytes"/> of input take part. Such a layer
-/// compresses for hundreds of milliseconds (the 80 MB runtime of a self-contained app for about 0.5 s),
-/// which the upload can hide. A smaller layer compresses in tens of milliseconds, less than the extra
-/// round trips of a session (start, existence check, commit) would cost.
+/// compresses for hundreds of milliseconds, which the upload can hide: the 82.8 MB runtime tar of a
+/// self-contained HelloEcho took about 0.5 s at gzip level 1 on a 2-core AMD EPYC VM. A smaller layer
+/// compresses in tens of milliseconds, less than the extra round trips of a session (start, existence
+/// check, commit) would cost.
 /// </remarks>
 internal sealed class EarlyLayerUploads : IAsyncDisposable
 {
@@ -41,13 +43,32 @@ internal sealed class EarlyLayerUploads : IAsyncDisposable
             return null;
         }
 
-        var upload = new EarlyLayerUpload(_client, _repository, blobPath, description, _logger, _cancellation.Token);
+        EarlyLayerUpload upload;
+        try
+        {
+            upload = new EarlyLayerUpload(_client, _repository, blobPath, description, _logger, _cancellation.Token);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            _logger.LogDebug("cannot read {Path} while it is written ({Message}); the {Layer} is uploaded after its build", blobPath, e.Message, description);
+            return null;
+        }
+
         lock (_uploads)
         {
             _uploads.Add(upload);
         }
 
         return upload;
+    }
+
+    /// <summary>Waits until every upload whose build produced blob <paramref name="digest"/> has committed it or given up. Never throws.</summary>
+    public Task WhenUploadedAsync(Digest digest)
+    {
+        lock (_uploads)
+        {
+            return Task.WhenAll(_uploads.Where(u => u.BuiltDigest == digest).Select(u => u.Completion).ToList());
+        }
     }
 
     /// <summary>Waits until every upload started so far has committed its blob or given up. Never throws.</summary>
