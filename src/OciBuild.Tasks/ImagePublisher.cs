@@ -58,9 +58,7 @@ public sealed class ImagePublisher
             ChunkSize = request.ChunkSize,
         };
         using var context = new TransportContext(store, registryOptions.Create, _logger);
-        await using var earlyUploads = destination.Transport == TransportKind.Registry
-            ? new EarlyLayerUploads(context.GetRegistryClient(destination.Reference.Registry), destination.Reference.Repository, _logger, cancellationToken)
-            : null;
+        await using var earlyUploads = EarlyLayerUploads.For(context, destination, request.ChunkSize, _logger, cancellationToken);
 
         // Without a cache folder the layers live in a temporary one for the length of this publish.
         var caches = new Dictionary<string, LayerCache>(StringComparer.Ordinal);

@@ -84,6 +84,22 @@ public sealed partial class EarlyUploadTests
     }
 
     [Fact]
+    public async Task Chunk_size_turns_it_off()
+    {
+        string project = WriteBigApp("EarlyChunked");
+
+        var publish = await _bed.PublishProjectAsync(project, [.. _bed.RegistryProperties("early/chunked"), "OciChunkSize=4194304"], verbosity: "detailed");
+
+        Assert.True(publish.ExitCode == 0, publish.ToString());
+        Assert.DoesNotContain("during its build", publish.StandardOutput);
+        string digest = BuiltAppLayer().Match(publish.StandardOutput).Groups[1].Value;
+        Assert.Contains($"copied blob {digest}", publish.StandardOutput);
+        // The 20 MiB of random bytes do not compress, so the layer goes in at least five 4 MiB chunks.
+        Assert.True(publish.StandardOutput.Split('\n').Count(line => line.Contains("PATCH http", StringComparison.Ordinal)) >= 5, publish.StandardOutput);
+        await AssertBigLayerPulledAsync($"{_bed.Registry.Address}/early/chunked", digest, PublishOutput.ManifestDigest(publish), "--src-tls-verify=false");
+    }
+
+    [Fact]
     public async Task Basic_auth_over_tls_streams()
     {
         await using var registry = await TestRegistry.StartAsync(Path.Combine(_bed.NewDirectory("early-basic"), "registry"), "--tls", "--auth", $"{User}:{Password}");

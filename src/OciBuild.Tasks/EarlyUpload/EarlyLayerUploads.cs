@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using OciBuild.Core;
 using OciBuild.Layers;
+using OciBuild.Transport;
 using OciBuild.Transport.Registry;
 
 namespace OciBuild.Tasks.EarlyUpload;
@@ -24,12 +25,28 @@ internal sealed class EarlyLayerUploads : IAsyncDisposable
     private readonly CancellationTokenSource _cancellation;
     private readonly List<EarlyLayerUpload> _uploads = [];
 
-    public EarlyLayerUploads(RegistryClient client, string repository, ILogger logger, CancellationToken cancellationToken)
+    private EarlyLayerUploads(RegistryClient client, string repository, ILogger logger, CancellationToken cancellationToken)
     {
         _client = client;
         _repository = repository;
         _logger = logger;
         _cancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+    }
+
+    /// <summary>
+    /// Returns the early uploads for a publish to <paramref name="destination"/>, or null when it is not a
+    /// registry or when <paramref name="chunkSize"/> is set. A chunk size (OciChunkSize) means that something
+    /// on the way limits request bodies, and one streamed PATCH of a whole layer would exceed that limit.
+    /// </summary>
+    public static EarlyLayerUploads? For(TransportContext context, ImageLocation destination, long chunkSize, ILogger logger, CancellationToken cancellationToken)
+    {
+        if (destination.Transport != TransportKind.Registry || chunkSize > 0)
+        {
+            return null;
+        }
+
+        var client = context.GetRegistryClient(destination.Reference.Registry);
+        return new EarlyLayerUploads(client, destination.Reference.Repository, logger, cancellationToken);
     }
 
     /// <summary>
