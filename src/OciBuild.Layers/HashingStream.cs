@@ -8,7 +8,7 @@ namespace OciBuild.Layers;
 /// on the way, so a digest is known after one pass without keeping the content. It either reads or
 /// writes, depending on which constructor made it, and never disposes the inner stream.
 /// </summary>
-internal sealed class HashingStream : Stream
+public sealed class HashingStream : Stream
 {
     private readonly Stream _inner;
     private readonly bool _writes;

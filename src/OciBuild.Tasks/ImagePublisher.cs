@@ -3,6 +3,7 @@ using OciBuild.Core;
 using OciBuild.Core.Errors;
 using OciBuild.Layers;
 using OciBuild.Storage;
+using OciBuild.Tasks.EarlyUpload;
 using OciBuild.Tasks.Sbom;
 using OciBuild.Transport;
 using OciBuild.Transport.Building;
@@ -61,6 +62,7 @@ public sealed class ImagePublisher
             ChunkSize = request.ChunkSize,
         };
         using var context = new TransportContext(store, registryOptions.Create, _logger);
+        await using var earlyUploads = EarlyLayerUploads.For(context, destination, request.ChunkSize, _logger, cancellationToken);
 
         // The destination's client setup, scheme probe and first connection, and the read of the SBOM's packages,
         // run on the thread pool beside the layer builds and the base image's requests. An SBOM error still stops
@@ -86,7 +88,7 @@ public sealed class ImagePublisher
                 string cacheDirectory = imageRequest.LayerCacheDirectory ?? TemporaryCache(temporaryCaches);
                 if (!caches.TryGetValue(cacheDirectory, out var cache))
                 {
-                    cache = new LayerCache(cacheDirectory, _logger);
+                    cache = new LayerCache(cacheDirectory, _logger) { EarlyUploads = earlyUploads };
                     caches[cacheDirectory] = cache;
                 }
 
@@ -113,6 +115,9 @@ public sealed class ImagePublisher
             var sbom = await prepareSbom.ConfigureAwait(false);
             sbomBlobs = sbom?.PushBlobsAsync(context.GetRegistryClient(destination.Reference.Registry), destination.Reference.Repository, images[0], _logger, cancellationToken);
             var target = context.OpenDestination(destination);
+
+            // The copy may start while early uploads still commit, because it checks for their blobs only after they end.
+            var copyTarget = earlyUploads is null ? target : new EarlyUploadDestination(target, earlyUploads);
             PublishResult result;
             try
             {
@@ -122,8 +127,8 @@ public sealed class ImagePublisher
                     ? await store.LockAsync(cancellationToken).ConfigureAwait(false)
                     : null;
                 result = request.Platforms.Count > 0
-                    ? await CopyIndexAsync(request, images, destination, target, cancellationToken).ConfigureAwait(false)
-                    : await CopyImageAsync(request, images[0], destination, target, cancellationToken).ConfigureAwait(false);
+                    ? await CopyIndexAsync(request, images, destination, copyTarget, cancellationToken).ConfigureAwait(false)
+                    : await CopyImageAsync(request, images[0], destination, copyTarget, cancellationToken).ConfigureAwait(false);
             }
             finally
             {

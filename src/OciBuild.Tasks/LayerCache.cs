@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using OciBuild.Core;
 using OciBuild.Core.Errors;
 using OciBuild.Layers;
+using OciBuild.Tasks.EarlyUpload;
 using OciBuild.Transport.Building;
 
 namespace OciBuild.Tasks;
@@ -31,6 +32,9 @@ internal sealed class LayerCache
         _logger = logger;
         Directory.CreateDirectory(directory);
     }
+
+    /// <summary>The uploads that send big layers to the destination registry while they are built; null when the destination is not a registry.</summary>
+    public EarlyLayerUploads? EarlyUploads { get; init; }
 
     /// <summary>Returns the cached layer for <paramref name="planned"/>, building it first when the cache has none. Safe to call concurrently.</summary>
     public async Task<NewLayer> GetOrBuildAsync(PlannedLayer planned, LayerOptions options, string comment, CancellationToken cancellationToken)
@@ -61,17 +65,28 @@ internal sealed class LayerCache
 
         string temporaryPath = blobPath + ".tmp";
         BuiltLayer layer;
+        EarlyLayerUpload? earlyUpload = null;
         try
         {
-            await using var output = new FileStream(temporaryPath, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous);
+            // Readers may share the file: an early upload reads it while it grows.
+            await using var output = new FileStream(temporaryPath, FileMode.Create, FileAccess.Write, FileShare.Read, 1 << 16, FileOptions.Asynchronous);
+            earlyUpload = EarlyUploads?.Start(temporaryPath, planned.Files, $"{planned.Kind} layer");
             layer = await LayerBuilder.BuildAsync(planned.Files, options, output, cancellationToken).ConfigureAwait(false);
         }
-        catch (IOException e) when (StorageFullException.IsStorageFull(e))
+        catch (Exception e)
         {
-            File.Delete(temporaryPath);
-            throw new StorageFullException($"the {planned.Kind} layer", $"the layer cache folder {_directory}", e, "free space on that file system, which contains the project's obj folder");
+            earlyUpload?.Fail(e);
+            if (e is IOException io && StorageFullException.IsStorageFull(io))
+            {
+                File.Delete(temporaryPath);
+                throw new StorageFullException($"the {planned.Kind} layer", $"the layer cache folder {_directory}", io, "free space on that file system, which contains the project's obj folder");
+            }
+
+            throw;
         }
 
+        // The output stream is closed here, so the file contains every byte of the blob.
+        earlyUpload?.Complete(layer);
         File.Move(temporaryPath, blobPath, overwrite: true);
 
         // The metadata file is written last, so an entry without it is incomplete and never read.

@@ -31,11 +31,12 @@ internal static class LayerCompressionChoice
 
     /// <summary>Returns <paramref name="options"/> with the gzip level, and for a large layer the part size, chosen for <paramref name="files"/>.</summary>
     public static LayerOptions Apply(LayerOptions options, IReadOnlyList<LayerFile> files)
-        => IsLarge(files)
+        => InputBytes(files) >= FastestFromBytes
             ? options with { CompressionLevel = CompressionLevel.Fastest, ParallelPartSize = ParallelPartSize }
             : options with { CompressionLevel = CompressionLevel.Optimal };
 
-    private static bool IsLarge(IReadOnlyList<LayerFile> files)
+    /// <summary>Returns the total size of the regular files among <paramref name="files"/>, as they are on disk.</summary>
+    public static long InputBytes(IReadOnlyList<LayerFile> files)
     {
         long total = 0;
         foreach (var file in files)
@@ -46,6 +47,6 @@ internal static class LayerCompressionChoice
             }
         }
 
-        return total >= FastestFromBytes;
+        return total;
     }
 }

@@ -11,7 +11,7 @@ public sealed partial class RegistryClient
 {
     // Without a buffer size, StreamContent copies a request body with Stream.CopyToAsync's default
     // buffer of 80 KiB. A larger buffer takes fewer reads and socket writes for a big blob.
-    private const int RequestBodyBufferSize = 256 * 1024;
+    internal const int RequestBodyBufferSize = 256 * 1024;
 
     public async Task<bool> HasBlobAsync(string repository, Digest digest, CancellationToken cancellationToken)
     {
@@ -146,7 +146,7 @@ public sealed partial class RegistryClient
         }
     }
 
-    private async Task<Uri> StartUploadAsync(string repository, string scope, string action, CancellationToken cancellationToken)
+    internal async Task<Uri> StartUploadAsync(string repository, string scope, string action, CancellationToken cancellationToken)
     {
         using var response = await SendAsync(
             baseUri => new HttpRequestMessage(HttpMethod.Post, new Uri(baseUri, $"/v2/{repository}/blobs/uploads/")),

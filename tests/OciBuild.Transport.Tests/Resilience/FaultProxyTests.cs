@@ -235,10 +235,4 @@ public sealed class FaultProxyTests
 
         Assert.Equal(image.Manifest.Digest, manifest.Digest);
     }
-
-    /// <summary>A stream that can only be read forward, like a blob streamed from another registry.</summary>
-    private sealed class ForwardOnlyStream(byte[] content) : MemoryStream(content)
-    {
-        public override bool CanSeek => false;
-    }
 }
