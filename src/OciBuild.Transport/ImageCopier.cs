@@ -8,7 +8,7 @@ namespace OciBuild.Transport;
 /// <summary>
 /// Copies one image from any source to any destination: a blob the destination already has is
 /// skipped, one that lives in another repository of the destination's registry is mounted, and only
-/// the rest is streamed. Blobs go in parallel, config last among them, and the manifest only after
+/// the rest is streamed. Blobs, the config among them, go in parallel, and the manifest only after
 /// every blob is in place, so a reader never sees a manifest with missing blobs.
 /// </summary>
 public sealed partial class ImageCopier
@@ -36,21 +36,34 @@ public sealed partial class ImageCopier
 
         var manifestContent = await ResolveManifestAsync(source, platform ?? Platform.Current(), cancellationToken).ConfigureAwait(false);
         var manifest = OciJson.Deserialize<ImageManifest>(manifestContent.Bytes, $"manifest of {source.Description}");
-        await CopyBlobsAsync(source, destination, manifest, cancellationToken).ConfigureAwait(false);
 
-        foreach (string tag in tags)
+        // Whether a tag names the manifest already does not depend on the blobs, so these checks run beside
+        // the blob copies and take their round trips off the critical path.
+        var tagged = tags.Select(tag => destination.HasManifestAsync(manifestContent, tag, cancellationToken)).ToList();
+        try
         {
-            await PutManifestUnlessTaggedAsync(destination, manifestContent, tag, cancellationToken).ConfigureAwait(false);
+            await CopyBlobsAsync(source, destination, manifest, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // The checks end before the copy fails, so that none of its work outlives it. Their own errors no longer matter.
+            await ((Task)Task.WhenAll(tagged)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            throw;
+        }
+
+        for (int i = 0; i < tags.Count; i++)
+        {
+            await PutManifestUnlessTaggedAsync(destination, manifestContent, tags[i], await tagged[i].ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
         }
 
         long size = manifest.Config.Size + manifest.Layers.Sum(l => l.Size);
         return new CopyResult(manifestContent.Digest, manifestContent.MediaType, manifest.Config.Digest, size);
     }
 
-    /// <summary>Writes <paramref name="content"/> under <paramref name="tag"/>, unless the destination shows that the tag names it already.</summary>
-    private async Task PutManifestUnlessTaggedAsync(IImageDestination destination, ManifestContent content, string tag, CancellationToken cancellationToken)
+    /// <summary>Writes <paramref name="content"/> under <paramref name="tag"/>, unless <paramref name="tagged"/> says that the tag names it already.</summary>
+    private async Task PutManifestUnlessTaggedAsync(IImageDestination destination, ManifestContent content, string tag, bool tagged, CancellationToken cancellationToken)
     {
-        if (await destination.HasManifestAsync(content, tag, cancellationToken).ConfigureAwait(false))
+        if (tagged)
         {
             _logger.LogInformation("manifest {Digest} is already tagged {Destination}:{Tag}", content.Digest, destination.Description, tag);
             return;
@@ -60,24 +73,23 @@ public sealed partial class ImageCopier
         _logger.LogInformation("wrote manifest {Digest} to {Destination}:{Tag}", content.Digest, destination.Description, tag);
     }
 
-    /// <summary>Copies the layers in parallel, then the config.</summary>
+    /// <summary>Copies the config and the layers in parallel, at most <see cref="MaxParallelBlobs"/> at a time.</summary>
     private async Task CopyBlobsAsync(IImageSource source, IImageDestination destination, ImageManifest manifest, CancellationToken cancellationToken)
     {
         using var throttle = new SemaphoreSlim(MaxParallelBlobs);
-        var layerCopies = manifest.Layers.Select(async layer =>
+        var copies = manifest.Layers.Prepend(manifest.Config).Select(async blob =>
         {
             await throttle.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
-                await CopyBlobAsync(source, destination, layer, cancellationToken).ConfigureAwait(false);
+                await CopyBlobAsync(source, destination, blob, cancellationToken).ConfigureAwait(false);
             }
             finally
             {
                 throttle.Release();
             }
         });
-        await Task.WhenAll(layerCopies).ConfigureAwait(false);
-        await CopyBlobAsync(source, destination, manifest.Config, cancellationToken).ConfigureAwait(false);
+        await Task.WhenAll(copies).ConfigureAwait(false);
     }
 
     /// <summary>Returns the image manifest for <paramref name="platform"/>, going through an index when the source has one.</summary>

@@ -201,7 +201,13 @@ public sealed class FaultProxyTests
 
         Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, error.Status);
         Assert.Contains("uploading blob", error.Message);
-        Assert.Equal(3, proxy.Log.Count(line => line.StartsWith("PUT", StringComparison.Ordinal) && line.Contains("digest=", StringComparison.Ordinal)));
+        // Each blob, the layer and the config, is started three times in all before the copy gives up.
+        foreach (var blob in new[] { image.Layers[0].Descriptor, image.ConfigDescriptor })
+        {
+            string digestQuery = "digest=" + Uri.EscapeDataString(blob.Digest.ToString());
+            Assert.Equal(3, proxy.Log.Count(line => line.StartsWith("PUT", StringComparison.Ordinal) && line.Contains(digestQuery, StringComparison.Ordinal)));
+        }
+
         await AssertNotTaggedAsync("faults/put-503-always");
     }
 
