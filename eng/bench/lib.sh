@@ -220,6 +220,11 @@ report() {
     target "1 GiB push vs skopeo" "$(ratio "$(median "big push ours" 2)" "$(median "big push skopeo" 2)")" 1
     target "1 GiB pull peak RSS in MB (limit 80)" "$(megabytes "$(median "big pull ours" 3)")" 80
     target "1 GiB push peak RSS in MB (limit 80)" "$(megabytes "$(median "big push ours" 3)")" 80
+    # The explanations are written by hand, so they live in a file of their own that every run appends.
+    if [[ -f $repo_root/eng/bench/notes.md ]]; then
+        echo
+        cat "$repo_root/eng/bench/notes.md"
+    fi
 }
 
 # Prints one line: the target, the measured value, and whether it is at or below the limit.
