@@ -5,7 +5,7 @@
 #
 # The figure that counts for publishing is the container step: `dotnet publish --no-build` with the
 # image target, minus the same publish without it, both measured in the same round. Each figure is
-# the median of OCIBUILD_BENCH_RUNS rounds (default 3). OCIBUILD_BENCH_BIG_MIB (default 1024) sets the
+# the median of OCIBUILD_BENCH_RUNS rounds (default 5). OCIBUILD_BENCH_BIG_MIB (default 1024) sets the
 # size of the big layer; a small one checks the script itself quickly.
 #
 # Usage: eng/bench/run.sh [--no-build] [--skip-big]
@@ -16,7 +16,7 @@ set -euo pipefail
 repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$repo_root"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
-runs=${OCIBUILD_BENCH_RUNS:-3}
+runs=${OCIBUILD_BENCH_RUNS:-5}
 build=true skip_big=false
 for argument in "$@"; do
     case "$argument" in
