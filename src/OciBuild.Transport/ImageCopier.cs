@@ -60,7 +60,7 @@ public sealed partial class ImageCopier
         return new CopyResult(manifestContent.Digest, manifestContent.MediaType, manifest.Config.Digest, size);
     }
 
-    /// <summary>Writes <paramref name="content"/> under <paramref name="tag"/>, unless <paramref name="tagged"/> says that the tag names it already.</summary>
+    /// <summary>Writes <paramref name="content"/> under <paramref name="tag"/>, unless <paramref name="tagged"/> is true because the tag names it already.</summary>
     private async Task PutManifestUnlessTaggedAsync(IImageDestination destination, ManifestContent content, string tag, bool tagged, CancellationToken cancellationToken)
     {
         if (tagged)
