@@ -87,8 +87,8 @@ public sealed class StreamedBlobUpload
     }
 
     /// <summary>
-    /// Deletes the session and what it stored. Failures are only logged, as the spec advises, because
-    /// the registry expires unfinished sessions on its own.
+    /// Deletes the session and what it stored. Failures are only logged, because the registry expires
+    /// unfinished sessions on its own.
     /// </summary>
     public async Task CancelAsync(ILogger logger, CancellationToken cancellationToken)
     {
